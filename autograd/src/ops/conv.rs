@@ -1,0 +1,93 @@
+//! Convolution and pooling on `Var`, composed from `im2col` / `col2im` (each the other's
+//! adjoint, so each is the other's backward) and differentiable matmul / reductions.
+
+use crate::var::Var;
+use tensor::{Conv2dGeom, Tensor};
+
+impl Var {
+    /// `[b, c, h, w] -> [b, c*kh*kw, oh*ow]`; backward is `col2im`.
+    pub fn im2col(&self, g: &Conv2dGeom, pad_value: f32) -> Var {
+        let (geom, s) = (*g, self.shape().to_vec());
+        let y = self.value().im2col(g, pad_value);
+        Var::record(&[self], y, Box::new(move |gy, _| vec![Some(gy.col2im(s[1], (s[2], s[3]), &geom))]))
+    }
+
+    /// `[b, c*kh*kw, oh*ow] -> [b, c, h, w]`; backward is `im2col`.
+    pub fn col2im(&self, channels: usize, hw: (usize, usize), g: &Conv2dGeom) -> Var {
+        let geom = *g;
+        let y = self.value().col2im(channels, hw, g);
+        Var::record(&[self], y, Box::new(move |gy, _| vec![Some(gy.im2col(&geom, 0.0))]))
+    }
+
+    /// 2-D convolution: `x: [b, c, h, w]`, `weight: [o, c, k, k]`, `bias: [o]`.
+    pub fn conv2d(&self, weight: &Var, bias: Option<&Var>, stride: usize, padding: usize, dilation: usize) -> Var {
+        let ws = weight.shape().to_vec();
+        assert!(ws.len() == 4 && ws[2] == ws[3], "conv2d: expected a weight [out, in, k, k], got shape {ws:?}");
+        let g = Conv2dGeom::square(ws[2], stride, padding, dilation);
+        let s = self.shape().to_vec();
+        assert!(s.len() == 4 && s[1] == ws[1], "conv2d: weight shape {ws:?} does not fit input shape {s:?}");
+        let (oh, ow) = g.out_size(s[2], s[3]);
+        let cols = self.im2col(&g, 0.0);
+        let out = weight.reshape(&[ws[0], ws[1] * ws[2] * ws[3]]).matmul(&cols).reshape(&[s[0], ws[0], oh, ow]);
+        match bias {
+            Some(b) => out.add(&b.reshape(&[ws[0], 1, 1])),
+            None => out,
+        }
+    }
+
+    /// Transposed convolution: `x: [b, cin, h, w]`, `weight: [cin, cout, k, k]`, `bias: [cout]`.
+    pub fn conv_transpose2d(
+        &self,
+        weight: &Var,
+        bias: Option<&Var>,
+        stride: usize,
+        padding: usize,
+        output_padding: usize,
+        dilation: usize,
+    ) -> Var {
+        let (s, ws) = (self.shape().to_vec(), weight.shape().to_vec());
+        assert!(
+            s.len() == 4 && ws.len() == 4 && ws[0] == s[1] && ws[2] == ws[3],
+            "conv_transpose2d: weight shape {ws:?} does not fit input shape {s:?}"
+        );
+        let (cout, k) = (ws[1], ws[2]);
+        let g = Conv2dGeom::square(k, stride, padding, dilation);
+        let oh = Tensor::conv_transpose_out(s[2], k, stride, padding, output_padding, dilation);
+        let ow = Tensor::conv_transpose_out(s[3], k, stride, padding, output_padding, dilation);
+        let cols = weight.reshape(&[s[1], cout * k * k]).t().matmul(&self.reshape(&[s[0], s[1], s[2] * s[3]]));
+        let out = cols.col2im(cout, (oh, ow), &g);
+        match bias {
+            Some(b) => out.add(&b.reshape(&[cout, 1, 1])),
+            None => out,
+        }
+    }
+
+    fn pool_windows(&self, k: usize, stride: usize, padding: usize, pad_value: f32) -> (Var, [usize; 4]) {
+        let s = self.shape().to_vec();
+        assert_eq!(s.len(), 4, "pool2d: expected an NCHW input, got shape {s:?}");
+        let g = Conv2dGeom::square(k, stride, padding, 1);
+        let (oh, ow) = g.out_size(s[2], s[3]);
+        (self.im2col(&g, pad_value).reshape(&[s[0], s[1], k * k, oh * ow]), [s[0], s[1], oh, ow])
+    }
+
+    /// Max over `k x k` windows; ties split the gradient evenly.
+    pub fn max_pool2d(&self, k: usize, stride: usize, padding: usize) -> Var {
+        let (cols, out) = self.pool_windows(k, stride, padding, f32::NEG_INFINITY);
+        cols.max(&[2], false).reshape(&out)
+    }
+
+    /// Mean over `k x k` windows (zero padding counted, `count_include_pad=True`).
+    pub fn avg_pool2d(&self, k: usize, stride: usize, padding: usize) -> Var {
+        let (cols, out) = self.pool_windows(k, stride, padding, 0.0);
+        cols.mean(&[2], false).reshape(&out)
+    }
+
+    /// Adaptive average pooling to `(oh, ow)` as `P_h @ x @ P_w^T`.
+    pub fn adaptive_avg_pool2d(&self, oh: usize, ow: usize) -> Var {
+        let s = self.shape().to_vec();
+        assert_eq!(s.len(), 4, "adaptive_avg_pool2d: expected an NCHW input, got shape {s:?}");
+        let ph = Var::constant(Tensor::adaptive_pool_matrix(s[2], oh));
+        let pw = Var::constant(Tensor::adaptive_pool_matrix(s[3], ow).t());
+        ph.matmul(self).matmul(&pw)
+    }
+}

@@ -1,0 +1,168 @@
+//! conv2d, conv_transpose2d and 2-D pooling, all built on im2col / col2im and matmul (NCHW).
+
+use crate::conv::Conv2dGeom;
+use crate::cpu::conv::{col2im, im2col};
+use crate::tensor::Tensor;
+
+fn nchw(t: &Tensor, op: &str) -> (usize, usize, usize, usize) {
+    let s = t.shape();
+    assert_eq!(s.len(), 4, "{op}: expected an NCHW input of rank 4, got shape {s:?}");
+    (s[0], s[1], s[2], s[3])
+}
+
+impl Tensor {
+    /// `[b, c, h, w] -> [b, c*kh*kw, oh*ow]`: every window as a column; padding reads `pad_value`.
+    pub fn im2col(&self, g: &Conv2dGeom, pad_value: f32) -> Tensor {
+        g.validate("im2col");
+        let (b, c, h, w) = nchw(self, "im2col");
+        let x = self.contiguous();
+        let (oh, ow) = g.out_size(h, w);
+        let out = im2col(&x.storage.as_cpu()[x.layout.offset..], b, c, h, w, g, pad_value);
+        Tensor::from_vec(out, &[b, c * g.kh * g.kw, oh * ow])
+    }
+
+    /// Adjoint of `im2col`: `[b, c*kh*kw, oh*ow] -> [b, c, h, w]`, overlapping taps summed.
+    pub fn col2im(&self, channels: usize, hw: (usize, usize), g: &Conv2dGeom) -> Tensor {
+        g.validate("col2im");
+        let (oh, ow) = g.out_size(hw.0, hw.1);
+        let s = self.shape();
+        let want = [s.first().copied().unwrap_or(0), channels * g.kh * g.kw, oh * ow];
+        assert!(s.len() == 3 && s[1..] == want[1..], "col2im: expected shape {want:?}, got {s:?}");
+        let x = self.contiguous();
+        let out = col2im(&x.storage.as_cpu()[x.layout.offset..], s[0], channels, hw.0, hw.1, g);
+        Tensor::from_vec(out, &[s[0], channels, hw.0, hw.1])
+    }
+
+    /// 2-D convolution (cross-correlation, as PyTorch): `x: [b, c, h, w]`, `weight: [o, c, kh, kw]`,
+    /// `bias: [o]` -> `[b, o, oh, ow]`.
+    pub fn conv2d(
+        &self,
+        weight: &Tensor,
+        bias: Option<&Tensor>,
+        stride: usize,
+        padding: usize,
+        dilation: usize,
+    ) -> Tensor {
+        let ws = weight.shape();
+        assert!(ws.len() == 4 && ws[2] == ws[3], "conv2d: expected a weight [out, in, k, k], got shape {ws:?}");
+        self.conv2d_geom(weight, bias, &Conv2dGeom::square(ws[2], stride, padding, dilation))
+    }
+
+    /// `conv2d` with a general (rectangular) geometry.
+    pub fn conv2d_geom(&self, weight: &Tensor, bias: Option<&Tensor>, g: &Conv2dGeom) -> Tensor {
+        let (b, c, h, w) = nchw(self, "conv2d");
+        let ws = weight.shape();
+        assert!(
+            ws.len() == 4 && ws[1] == c && ws[2] == g.kh && ws[3] == g.kw,
+            "conv2d: weight shape {ws:?} does not fit input shape {:?} (expected [out, {c}, {}, {}])",
+            self.shape(),
+            g.kh,
+            g.kw
+        );
+        let (oh, ow) = g.out_size(h, w);
+        let cols = self.im2col(g, 0.0);
+        let out = weight.reshape(&[ws[0], c * g.kh * g.kw]).matmul(&cols).reshape(&[b, ws[0], oh, ow]);
+        match bias {
+            Some(bias) => out.add(&bias.reshape(&[ws[0], 1, 1])),
+            None => out,
+        }
+    }
+
+    /// Output size of `conv_transpose2d` along one axis.
+    pub fn conv_transpose_out(
+        n: usize,
+        k: usize,
+        stride: usize,
+        padding: usize,
+        output_padding: usize,
+        dilation: usize,
+    ) -> usize {
+        ((n - 1) * stride + dilation * (k - 1) + output_padding + 1).saturating_sub(2 * padding)
+    }
+
+    /// Transposed convolution (the adjoint of conv2d): `x: [b, cin, h, w]`,
+    /// `weight: [cin, cout, k, k]`, `bias: [cout]` -> `[b, cout, oh, ow]`.
+    pub fn conv_transpose2d(
+        &self,
+        weight: &Tensor,
+        bias: Option<&Tensor>,
+        stride: usize,
+        padding: usize,
+        output_padding: usize,
+        dilation: usize,
+    ) -> Tensor {
+        let (b, cin, h, w) = nchw(self, "conv_transpose2d");
+        let ws = weight.shape();
+        assert!(
+            ws.len() == 4 && ws[0] == cin && ws[2] == ws[3],
+            "conv_transpose2d: weight shape {ws:?} does not fit input shape {:?} (expected [{cin}, out, k, k])",
+            self.shape()
+        );
+        assert!(
+            output_padding < stride.max(dilation),
+            "conv_transpose2d: output_padding {output_padding} must be smaller than stride or dilation"
+        );
+        let (cout, k) = (ws[1], ws[2]);
+        let g = Conv2dGeom::square(k, stride, padding, dilation);
+        let oh = Tensor::conv_transpose_out(h, k, stride, padding, output_padding, dilation);
+        let ow = Tensor::conv_transpose_out(w, k, stride, padding, output_padding, dilation);
+        let cols = weight.reshape(&[cin, cout * k * k]).t().matmul(&self.reshape(&[b, cin, h * w]));
+        let out = cols.col2im(cout, (oh, ow), &g);
+        match bias {
+            Some(bias) => out.add(&bias.reshape(&[cout, 1, 1])),
+            None => out,
+        }
+    }
+
+    /// Windows of a pooling op as `[b, c, k*k, oh*ow]` plus the output size.
+    fn pool_windows(
+        &self,
+        k: usize,
+        stride: usize,
+        padding: usize,
+        pad_value: f32,
+        op: &str,
+    ) -> (Tensor, usize, usize) {
+        let (b, c, h, w) = nchw(self, op);
+        assert!(padding * 2 <= k, "{op}: padding {padding} must be at most half the kernel size {k}");
+        let g = Conv2dGeom::square(k, stride, padding, 1);
+        let (oh, ow) = g.out_size(h, w);
+        (self.im2col(&g, pad_value).reshape(&[b, c, k * k, oh * ow]), oh, ow)
+    }
+
+    /// Max over `k x k` windows (padding counts as -inf).
+    pub fn max_pool2d(&self, k: usize, stride: usize, padding: usize) -> Tensor {
+        let (cols, oh, ow) = self.pool_windows(k, stride, padding, f32::NEG_INFINITY, "max_pool2d");
+        let s = cols.shape().to_vec();
+        cols.max(&[2], false).reshape(&[s[0], s[1], oh, ow])
+    }
+
+    /// Mean over `k x k` windows, padding counted as zeros (PyTorch's `count_include_pad=True`).
+    pub fn avg_pool2d(&self, k: usize, stride: usize, padding: usize) -> Tensor {
+        let (cols, oh, ow) = self.pool_windows(k, stride, padding, 0.0, "avg_pool2d");
+        let s = cols.shape().to_vec();
+        cols.mean(&[2], false).reshape(&[s[0], s[1], oh, ow])
+    }
+
+    /// Averaging matrix `[out, n]` of adaptive pooling: row `i` averages
+    /// `[floor(i*n/out), ceil((i+1)*n/out))`, as PyTorch's `adaptive_avg_pool`.
+    pub fn adaptive_pool_matrix(n: usize, out: usize) -> Tensor {
+        let mut m = vec![0.0; out * n];
+        for i in 0..out {
+            let (s, e) = (i * n / out, ((i + 1) * n).div_ceil(out));
+            for j in s..e {
+                m[i * n + j] = 1.0 / (e - s) as f32;
+            }
+        }
+        Tensor::from_vec(m, &[out, n])
+    }
+
+    /// Adaptive average pooling to `(oh, ow)`: `P_h @ x @ P_w^T` with averaging matrices.
+    pub fn adaptive_avg_pool2d(&self, oh: usize, ow: usize) -> Tensor {
+        let (_, _, h, w) = nchw(self, "adaptive_avg_pool2d");
+        assert!(oh > 0 && ow > 0, "adaptive_avg_pool2d: output size ({oh}, {ow}) must be positive");
+        let ph = Tensor::adaptive_pool_matrix(h, oh);
+        let pw = Tensor::adaptive_pool_matrix(w, ow);
+        ph.matmul(self).matmul(&pw.t())
+    }
+}

@@ -1,0 +1,11 @@
+//! Tensor methods, one file per family; all forward to the op table and the backend.
+
+mod arith;
+pub mod conv;
+pub mod elementwise;
+mod half_io;
+mod index;
+mod matmul;
+mod random;
+pub mod reduce;
+mod shape;
