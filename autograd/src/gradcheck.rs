@@ -62,7 +62,8 @@ pub fn gradcheck(f: impl Fn(&[Var]) -> Var, inputs: &[Tensor], opts: GradcheckOp
             };
             let numeric = ((bump(opts.eps) - bump(-opts.eps)) / (2.0 * opts.eps as f64)) as f32;
             let a = analytic[j];
-            if !((a - numeric).abs() <= opts.atol + opts.rtol * numeric.abs()) {
+            let ok = (a - numeric).abs() <= opts.atol + opts.rtol * numeric.abs();
+            if !ok {
                 return Err(format!("input {i} element {j}: analytic {a} vs numeric {numeric} (x = {})", x[j]));
             }
         }

@@ -15,23 +15,23 @@ pub const PAR_MIN_ELEMS: usize = 1 << 15;
 fn coalesce<const N: usize>(shape: &[usize], layouts: [&Layout; N]) -> (Vec<usize>, [Vec<usize>; N]) {
     let mut out_shape: Vec<usize> = Vec::new();
     let mut strides: [Vec<usize>; N] = std::array::from_fn(|_| Vec::new());
-    for d in 0..shape.len() {
-        if shape[d] == 1 {
+    for (d, &size) in shape.iter().enumerate() {
+        if size == 1 {
             continue;
         }
         let mergeable = !out_shape.is_empty()
             && (0..N).all(|i| {
                 let last = *strides[i].last().unwrap_or(&0);
-                last == layouts[i].strides[d] * shape[d]
+                last == layouts[i].strides[d] * size
             });
         if mergeable {
-            *out_shape.last_mut().unwrap_or(&mut 0) *= shape[d];
+            *out_shape.last_mut().unwrap_or(&mut 0) *= size;
             for i in 0..N {
                 let s = layouts[i].strides[d];
                 *strides[i].last_mut().unwrap_or(&mut 0) = s;
             }
         } else {
-            out_shape.push(shape[d]);
+            out_shape.push(size);
             for i in 0..N {
                 strides[i].push(layouts[i].strides[d]);
             }

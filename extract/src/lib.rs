@@ -1,0 +1,4 @@
+//! EXTRACT port: library side of the `extract` crate (metrics logging and plotting so far).
+
+pub mod metrics;
+pub mod plot;
