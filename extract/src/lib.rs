@@ -1,4 +1,5 @@
 //! EXTRACT port: library side of the `extract` crate (metrics logging and plotting so far).
 
+pub mod demo;
 pub mod metrics;
 pub mod plot;
