@@ -2,7 +2,7 @@
 //! generated three-arm spiral with softmax cross-entropy and Adam, logging metrics and plots.
 
 use crate::metrics::MetricsWriter;
-use crate::plot::{PlotOptions, Series, line_plot_with};
+use crate::plot::{ClassMap, PlotOptions, Series, class_map, line_plot_with};
 use autograd::{Tape, Var};
 use indicatif::{ProgressBar, ProgressStyle};
 use nn::optim::{Adam, AdamConfig};
@@ -115,6 +115,7 @@ pub fn run(cfg: &DemoConfig) -> Result<DemoSummary, String> {
     }
     bar.finish();
     write_plots(&cfg.out, losses.clone(), train_acc.clone(), val_acc.clone())?;
+    write_class_map(&cfg.out.join("regions.png"), &model, &x_val, &y_val)?;
     let summary = DemoSummary {
         steps: cfg.steps,
         parameters: model.num_parameters(),
@@ -156,6 +157,27 @@ fn write_plots(
     .map_err(|e| e.to_string())
 }
 
+/// Predicted class over a 200 x 200 grid of `[-1.1, 1.1]^2`, validation points on top.
+fn write_class_map(path: &Path, model: &Mlp, x: &Tensor, y: &Tensor) -> Result<(), String> {
+    let (side, lo, hi) = (200usize, -1.1f32, 1.1f32);
+    let coord = |i: usize| lo + (hi - lo) * (i as f32 + 0.5) / side as f32;
+    let cells: Vec<f32> = (0..side * side).flat_map(|k| [coord(k % side), coord(side - 1 - k / side)]).collect();
+    let logits = model.forward(&Tape::no_grad(), &Var::constant(Tensor::from_vec(cells, &[side * side, 2])));
+    let grid: Vec<usize> = logits.value().argmax(-1, false).to_vec().iter().map(|&c| c as usize).collect();
+    let (xv, yv) = (x.to_vec(), y.to_vec());
+    let points: Vec<(f64, f64, usize)> =
+        yv.iter().enumerate().map(|(i, &c)| (xv[2 * i] as f64, xv[2 * i + 1] as f64, c as usize)).collect();
+    let map = ClassMap {
+        title: "Predicted regions + validation set",
+        lo: lo as f64,
+        hi: hi as f64,
+        side,
+        grid: &grid,
+        points: &points,
+    };
+    class_map(path, &map).map_err(|e| e.to_string())
+}
+
 /// Writes pretty JSON to `path` through a temporary file and a rename (never half-written).
 pub fn write_json_atomic<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), String> {
     let tmp = path.with_extension("json.tmp");
@@ -176,7 +198,7 @@ mod tests {
         let s = run(&cfg).expect("demo runs");
         assert!(s.final_loss < 0.5 * 3f32.ln(), "{s:?}");
         assert!(s.train_accuracy > 0.7, "{s:?}");
-        for f in ["metrics.jsonl", "loss.png", "accuracy.png", "summary.json"] {
+        for f in ["metrics.jsonl", "loss.png", "accuracy.png", "regions.png", "summary.json"] {
             assert!(out.join(f).exists(), "{f} missing");
         }
         let _ = std::fs::remove_dir_all(out);

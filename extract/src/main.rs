@@ -14,7 +14,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Train an MLP on a generated three-arm spiral; writes metrics.jsonl, loss.png, accuracy.png.
+    /// Train an MLP on a generated three-arm spiral; writes metrics, loss/accuracy curves, a region map.
     Demo {
         /// Output folder.
         #[arg(long, default_value = "results/demo")]
@@ -38,7 +38,10 @@ fn main() -> ExitCode {
             let cfg = DemoConfig { out, steps, seed, lr, ..Default::default() };
             demo::run(&cfg).map(|s| {
                 println!("{}", serde_json::to_string(&s).unwrap_or_default());
-                println!("wrote {}/{{metrics.jsonl,loss.png,accuracy.png,summary.json}}", cfg.out.display());
+                println!(
+                    "wrote {}/{{metrics.jsonl,loss.png,accuracy.png,regions.png,summary.json}}",
+                    cfg.out.display()
+                );
             })
         }
     };

@@ -8,7 +8,10 @@
 
 mod axis;
 mod canvas;
+mod class_map;
 mod frame;
+
+pub use class_map::{ClassMap, class_map};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -144,7 +147,7 @@ fn fit_axes(runs: &[Vec<Vec<(f64, f64)>>], log_y: bool) -> Option<(Axis, Axis)> 
 }
 
 /// Writes `bytes` to `<path>.tmp` and renames it over `path`, creating parent folders.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
