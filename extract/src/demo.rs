@@ -5,8 +5,8 @@ use crate::metrics::MetricsWriter;
 use crate::plot::{ClassMap, PlotOptions, Series, class_map, line_plot_with};
 use autograd::{Tape, Var};
 use indicatif::{ProgressBar, ProgressStyle};
-use nn::optim::{Adam, AdamConfig};
-use nn::{Mlp, Module, loss};
+use nn::optim::{Adam, AdamConfig, Optimizer};
+use nn::{Mlp, MlpConfig, Module, Norm, loss};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use tensor::Tensor;
@@ -21,8 +21,10 @@ pub struct DemoConfig {
     pub steps: usize,
     /// Points per class in each of the train and validation sets.
     pub points_per_class: usize,
-    /// Hidden layer widths of the MLP.
-    pub hidden: Vec<usize>,
+    /// Hidden width of the MLP.
+    pub hidden: usize,
+    /// Hidden blocks between the MLP's input block and head.
+    pub layers: usize,
     /// Adam learning rate.
     pub lr: f32,
     /// Seed for data and initialisation.
@@ -37,7 +39,8 @@ impl Default for DemoConfig {
             out: PathBuf::from("results/demo"),
             steps: 1500,
             points_per_class: 200,
-            hidden: vec![64, 64],
+            hidden: 64,
+            layers: 1,
             lr: 1e-2,
             seed: 0,
             log_every: 10,
@@ -81,8 +84,9 @@ pub fn run(cfg: &DemoConfig) -> Result<DemoSummary, String> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let (x_train, y_train) = spiral(cfg.points_per_class, 0.2, &mut rng);
     let (x_val, y_val) = spiral(cfg.points_per_class, 0.2, &mut rng);
-    let sizes: Vec<usize> = std::iter::once(2).chain(cfg.hidden.iter().copied()).chain([3]).collect();
-    let model = Mlp::new("mlp", &sizes, 0.2, &mut rng);
+    let mlp =
+        MlpConfig { in_dim: 2, mid_dim: cfg.hidden, out_dim: 3, num_layers: cfg.layers, norm: Norm::None, slope: 0.2 };
+    let model = Mlp::new("mlp", mlp, &mut rng);
     let mut opt = Adam::new(model.parameters(), AdamConfig { lr: cfg.lr, ..Default::default() });
     let mut metrics = MetricsWriter::in_dir(&cfg.out).map_err(|e| e.to_string())?;
     let bar = ProgressBar::new(cfg.steps as u64);

@@ -1,0 +1,83 @@
+//! Every module's forward output and gradients against PyTorch (fixtures from
+//! `fixtures/gen_nn_fixtures.py`, weights and inputs from the shared fill pattern).
+
+mod common;
+
+use common::{assert_matches, check_case, fill, fill_params, fixtures};
+use nn::{
+    BatchNorm, Conv2d, ConvEncoder, ConvTranspose2d, Linear, Mlp, MlpConfig, Module, Norm, ProcessingLstm,
+    RecurrentPredictor,
+};
+use tensor::rand::{SeedableRng, rngs::StdRng};
+
+fn rng() -> StdRng {
+    StdRng::seed_from_u64(0)
+}
+
+#[test]
+fn linear() {
+    let m = Linear::new("lin", 5, 3, true, &mut rng());
+    fill_params(&m);
+    check_case(&fixtures()["modules"]["linear"], &m, fill(&[4, 5], "x", 1.0), |t, x| m.forward(t, x));
+}
+
+#[test]
+fn mlp_with_each_norm() {
+    for (key, norm) in [("mlp_batch", Norm::Batch), ("mlp_layer", Norm::Layer), ("mlp_none", Norm::None)] {
+        let cfg = MlpConfig { in_dim: 6, mid_dim: 8, out_dim: 3, num_layers: 2, norm, slope: 0.2 };
+        let m = Mlp::new("mlp", cfg, &mut rng());
+        fill_params(&m);
+        let case = &fixtures()["modules"][key];
+        check_case(case, &m, fill(&[5, 6], "x", 1.0), |t, x| m.forward(t, x));
+        if norm == Norm::Batch {
+            for b in m.buffers().iter().filter(|b| b.name().contains("running")) {
+                assert_matches(b.name(), &b.value(), &case["buffers"][b.name()]);
+            }
+        }
+    }
+}
+
+#[test]
+fn batchnorm2d_eval_uses_running_stats() {
+    let mut bn = BatchNorm::new("bn", 3);
+    fill_params(&bn);
+    bn.running_mean.set(fill(&[3], "rm", 0.3));
+    bn.running_var.set(fill(&[3], "rv", 0.3).abs().add_scalar(0.5));
+    bn.eval();
+    check_case(&fixtures()["modules"]["batchnorm2d_eval"], &bn, fill(&[2, 3, 4, 5], "x", 1.0), |t, x| bn.forward(t, x));
+}
+
+#[test]
+fn conv2d_and_transpose() {
+    let m = Conv2d::new("conv", (3, 4), 3, (2, 1), true, &mut rng());
+    fill_params(&m);
+    check_case(&fixtures()["modules"]["conv2d"], &m, fill(&[2, 3, 7, 7], "x", 1.0), |t, x| m.forward(t, x));
+    let m = ConvTranspose2d::new("convt", (4, 3), 4, (2, 1, 1), true, &mut rng());
+    fill_params(&m);
+    check_case(&fixtures()["modules"]["conv_transpose2d"], &m, fill(&[2, 4, 5, 5], "x", 1.0), |t, x| m.forward(t, x));
+}
+
+#[test]
+fn conv_encoder_64_and_84() {
+    for img in [64, 84] {
+        let m = ConvEncoder::new("enc", img, 6, 4, 8, Norm::Batch, &mut rng());
+        fill_params(&m);
+        let case = &fixtures()["modules"][format!("conv_encoder_{img}")];
+        check_case(case, &m, fill(&[2, 6, img, img], "x", 1.0), |t, x| m.forward(t, x));
+    }
+}
+
+#[test]
+fn processing_lstm() {
+    let m = ProcessingLstm::new("lstm", (4, 8, 3), 2, &mut rng());
+    fill_params(&m);
+    check_case(&fixtures()["modules"]["processing_lstm"], &m, fill(&[3, 5, 4], "x", 1.0), |t, x| m.forward(t, x));
+}
+
+#[test]
+fn recurrent_predictor() {
+    let m = RecurrentPredictor::new("dec", 5, 8, 3, 1, &mut rng());
+    fill_params(&m);
+    let case = &fixtures()["modules"]["recurrent_predictor"];
+    check_case(case, &m, fill(&[2, 5], "x", 1.0), |t, x| m.forward(t, x, 6));
+}
