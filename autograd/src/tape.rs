@@ -59,6 +59,11 @@ impl Tape {
         self.0.borrow().recording
     }
 
+    /// True when both handles are the same tape.
+    pub(crate) fn same_as(&self, other: &Tape) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
     /// The parameter as a differentiable leaf (the same leaf every time it is asked for).
     pub fn param(&self, p: &Param) -> Var {
         let value = p.value();
@@ -81,6 +86,11 @@ impl Tape {
 
     /// Records an op whose inputs are `inputs` and returns its output as a `Var`.
     pub(crate) fn push(&self, inputs: &[&Var], value: Tensor, backward: BackwardFn) -> Var {
+        // Node ids are per tape: an input from another tape would alias an unrelated node here.
+        assert!(
+            inputs.iter().all(|v| v.is_on(self)),
+            "autograd: an op mixes values from two tapes; record one step on one Tape"
+        );
         let mut inner = self.0.borrow_mut();
         assert!(!inner.consumed, "autograd: this tape was already used by backward(); make a new Tape per step");
         let n = inner.nodes.len();

@@ -60,6 +60,11 @@ impl Var {
         self.node.as_ref().map(|(n, _)| *n)
     }
 
+    /// True for constants and for values recorded on `tape`.
+    pub(crate) fn is_on(&self, tape: &Tape) -> bool {
+        self.node.as_ref().is_none_or(|(_, t)| t.same_as(tape))
+    }
+
     /// The same value cut off from the tape.
     pub fn detach(&self) -> Var {
         Var::constant(self.value.clone())

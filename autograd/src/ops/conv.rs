@@ -24,6 +24,7 @@ impl Var {
         let ws = weight.shape().to_vec();
         assert!(ws.len() == 4 && ws[2] == ws[3], "conv2d: expected a weight [out, in, k, k], got shape {ws:?}");
         let g = Conv2dGeom::square(ws[2], stride, padding, dilation);
+        g.validate("conv2d");
         let s = self.shape().to_vec();
         assert!(s.len() == 4 && s[1] == ws[1], "conv2d: weight shape {ws:?} does not fit input shape {s:?}");
         let (oh, ow) = g.out_size(s[2], s[3]);
@@ -50,11 +51,28 @@ impl Var {
             s.len() == 4 && ws.len() == 4 && ws[0] == s[1] && ws[2] == ws[3],
             "conv_transpose2d: weight shape {ws:?} does not fit input shape {s:?}"
         );
+        assert!(
+            output_padding < stride.max(dilation),
+            "conv_transpose2d: output_padding {output_padding} must be smaller than stride or dilation"
+        );
         let (cout, k) = (ws[1], ws[2]);
         let g = Conv2dGeom::square(k, stride, padding, dilation);
+        g.validate("conv_transpose2d");
         let oh = Tensor::conv_transpose_out(s[2], k, stride, padding, output_padding, dilation);
         let ow = Tensor::conv_transpose_out(s[3], k, stride, padding, output_padding, dilation);
-        let cols = weight.reshape(&[s[1], cout * k * k]).t().matmul(&self.reshape(&[s[0], s[1], s[2] * s[3]]));
+        // output_padding >= stride (allowed when dilation > stride): the output fits `extra` more
+        // windows per axis than the input has; zeros feed them (as in `Tensor::conv_transpose2d`).
+        let extra = output_padding / stride;
+        let mut x = self.clone();
+        for dim in [2, 3] {
+            if extra > 0 {
+                let mut z = x.shape().to_vec();
+                z[dim] = extra;
+                x = Var::cat(&[x, Var::constant(Tensor::zeros(&z))], dim as isize);
+            }
+        }
+        let (h, w) = (s[2] + extra, s[3] + extra);
+        let cols = weight.reshape(&[s[1], cout * k * k]).t().matmul(&x.reshape(&[s[0], s[1], h * w]));
         let out = cols.col2im(cout, (oh, ow), &g);
         match bias {
             Some(b) => out.add(&b.reshape(&[cout, 1, 1])),
@@ -62,23 +80,25 @@ impl Var {
         }
     }
 
-    fn pool_windows(&self, k: usize, stride: usize, padding: usize, pad_value: f32) -> (Var, [usize; 4]) {
+    fn pool_windows(&self, k: usize, stride: usize, padding: usize, pad_value: f32, op: &str) -> (Var, [usize; 4]) {
         let s = self.shape().to_vec();
-        assert_eq!(s.len(), 4, "pool2d: expected an NCHW input, got shape {s:?}");
+        assert_eq!(s.len(), 4, "{op}: expected an NCHW input, got shape {s:?}");
+        assert!(padding * 2 <= k, "{op}: padding {padding} must be at most half the kernel size {k}");
         let g = Conv2dGeom::square(k, stride, padding, 1);
+        g.validate(op);
         let (oh, ow) = g.out_size(s[2], s[3]);
         (self.im2col(&g, pad_value).reshape(&[s[0], s[1], k * k, oh * ow]), [s[0], s[1], oh, ow])
     }
 
     /// Max over `k x k` windows; ties split the gradient evenly.
     pub fn max_pool2d(&self, k: usize, stride: usize, padding: usize) -> Var {
-        let (cols, out) = self.pool_windows(k, stride, padding, f32::NEG_INFINITY);
+        let (cols, out) = self.pool_windows(k, stride, padding, f32::NEG_INFINITY, "max_pool2d");
         cols.max(&[2], false).reshape(&out)
     }
 
     /// Mean over `k x k` windows (zero padding counted, `count_include_pad=True`).
     pub fn avg_pool2d(&self, k: usize, stride: usize, padding: usize) -> Var {
-        let (cols, out) = self.pool_windows(k, stride, padding, 0.0);
+        let (cols, out) = self.pool_windows(k, stride, padding, 0.0, "avg_pool2d");
         cols.mean(&[2], false).reshape(&out)
     }
 

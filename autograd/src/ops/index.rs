@@ -2,6 +2,7 @@
 
 use crate::var::Var;
 use tensor::Tensor;
+use tensor::layout::normalize_dim;
 
 impl Var {
     /// `out[i][j] = x[index[i][j]][j]` (dim 0); backward scatters the gradient back.
@@ -25,7 +26,8 @@ impl Var {
 
     /// Entries `indices` (1-D) of `dim`.
     pub fn index_select(&self, dim: isize, indices: &Tensor) -> Var {
-        let d = if dim < 0 { dim + self.rank() as isize } else { dim } as usize;
+        let d = normalize_dim(dim, self.rank(), "index_select");
+        assert_eq!(indices.rank(), 1, "index_select: indices must be 1-D, got shape {:?}", indices.shape());
         let mut shape = self.shape().to_vec();
         shape[d] = indices.numel();
         let mut view = vec![1; self.rank()];

@@ -50,6 +50,7 @@ impl Tensor {
 
     /// `conv2d` with a general (rectangular) geometry.
     pub fn conv2d_geom(&self, weight: &Tensor, bias: Option<&Tensor>, g: &Conv2dGeom) -> Tensor {
+        g.validate("conv2d");
         let (b, c, h, w) = nchw(self, "conv2d");
         let ws = weight.shape();
         assert!(
@@ -104,9 +105,22 @@ impl Tensor {
         );
         let (cout, k) = (ws[1], ws[2]);
         let g = Conv2dGeom::square(k, stride, padding, dilation);
+        g.validate("conv_transpose2d");
         let oh = Tensor::conv_transpose_out(h, k, stride, padding, output_padding, dilation);
         let ow = Tensor::conv_transpose_out(w, k, stride, padding, output_padding, dilation);
-        let cols = weight.reshape(&[cin, cout * k * k]).t().matmul(&self.reshape(&[b, cin, h * w]));
+        // output_padding >= stride (allowed when dilation > stride) makes the output fit `extra`
+        // more windows per axis than the input has: feed zeros for them.
+        let extra = output_padding / stride;
+        let mut x = self.clone();
+        for dim in [2, 3] {
+            if extra > 0 {
+                let mut s = x.shape().to_vec();
+                s[dim] = extra;
+                x = Tensor::cat(&[x, Tensor::zeros(&s)], dim as isize);
+            }
+        }
+        let (h, w) = (h + extra, w + extra);
+        let cols = weight.reshape(&[cin, cout * k * k]).t().matmul(&x.reshape(&[b, cin, h * w]));
         let out = cols.col2im(cout, (oh, ow), &g);
         match bias {
             Some(bias) => out.add(&bias.reshape(&[cout, 1, 1])),
@@ -126,6 +140,7 @@ impl Tensor {
         let (b, c, h, w) = nchw(self, op);
         assert!(padding * 2 <= k, "{op}: padding {padding} must be at most half the kernel size {k}");
         let g = Conv2dGeom::square(k, stride, padding, 1);
+        g.validate(op);
         let (oh, ow) = g.out_size(h, w);
         (self.im2col(&g, pad_value).reshape(&[b, c, k * k, oh * ow]), oh, ow)
     }
