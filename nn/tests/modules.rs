@@ -3,10 +3,11 @@
 
 mod common;
 
+use autograd::Var;
 use common::{assert_matches, check_case, fill, fill_params, fixtures};
 use nn::{
-    BatchNorm, Conv2d, ConvEncoder, ConvTranspose2d, Linear, Mlp, MlpConfig, Module, Norm, ProcessingLstm,
-    RecurrentPredictor,
+    BatchNorm, Conv2d, ConvEncoder, ConvTranspose2d, HybridConfig, HybridConvMlpEncoder, Linear, Mdn, Mlp, MlpConfig,
+    Module, Norm, ProcessingLstm, RealNvp, RecurrentPredictor,
 };
 use tensor::rand::{SeedableRng, rngs::StdRng};
 
@@ -80,4 +81,44 @@ fn recurrent_predictor() {
     fill_params(&m);
     let case = &fixtures()["modules"]["recurrent_predictor"];
     check_case(case, &m, fill(&[2, 5], "x", 1.0), |t, x| m.forward(t, x, 6));
+}
+
+#[test]
+fn realnvp_log_prob_plain_and_conditioned() {
+    let m = RealNvp::new("flow", 4, 2, 32, &mut rng());
+    fill_params(&m);
+    check_case(&fixtures()["modules"]["realnvp"], &m, fill(&[5, 4], "x", 1.0), |t, x| m.log_prob(t, x, None));
+    let cond = MlpConfig { in_dim: 3, mid_dim: 8, out_dim: 6, num_layers: 1, norm: Norm::None, slope: 0.2 };
+    let m = RealNvp::conditioned("cflow", 4, 2, 16, cond, &mut rng());
+    fill_params(&m);
+    let obs = Var::constant(fill(&[5, 3], "obs", 1.0));
+    let case = &fixtures()["modules"]["realnvp_conditioned"];
+    check_case(case, &m, fill(&[5, 4], "x", 1.0), |t, x| m.log_prob(t, x, Some(&obs)));
+}
+
+#[test]
+fn mdn_gmm_log_prob() {
+    let m = Mdn::new("mdn", 6, 3, 4, &mut rng());
+    fill_params(&m);
+    let target = Var::constant(fill(&[5, 3], "target", 1.0));
+    check_case(&fixtures()["modules"]["mdn"], &m, fill(&[5, 6], "x", 1.0), |t, x| m.forward(t, x).log_prob(&target));
+}
+
+#[test]
+fn hybrid_conv_mlp_encoder() {
+    let c = HybridConfig {
+        vector_dim: 7,
+        img_size: 16,
+        img_channels: 3,
+        ngf: 4,
+        nz_enc: 8,
+        nz_mid: 16,
+        n_layers: 1,
+        out_dim: 2,
+        norm: Norm::None,
+    };
+    let m = HybridConvMlpEncoder::new("hyb", c, &mut rng());
+    fill_params(&m);
+    let img = Var::constant(fill(&[2, 3, 16, 16], "img", 1.0));
+    check_case(&fixtures()["modules"]["hybrid"], &m, fill(&[2, 7], "x", 1.0), |t, x| m.forward(t, x, &img));
 }
