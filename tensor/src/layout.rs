@@ -176,7 +176,7 @@ impl Iterator for StridedOffsets<'_> {
 pub fn normalize_dim(dim: isize, rank: usize, op: &str) -> usize {
     let r = rank as isize;
     let d = if dim < 0 { dim + r } else { dim };
-    assert!(d >= 0 && d < r.max(1), "{op}: dim {dim} out of range for rank {rank}");
+    assert!(d >= 0 && d < r, "{op}: dim {dim} out of range for rank {rank}");
     d as usize
 }
 

@@ -126,6 +126,12 @@ fn indexing_names_op_and_shapes() {
     expect_panic("one_hot", &["one_hot", "0..3"], || Tensor::from_slice(&[0.0, 3.0], &[2]).one_hot(3));
     let zero_row = Tensor::from_slice(&[1.0, 0.0, 0.0, 0.0], &[2, 2]);
     expect_panic("categorical", &["categorical"], || Tensor::categorical(&zero_row, &mut tests::rng(0)));
+    expect_panic("one_hot fractional", &["one_hot", "1.5"], || Tensor::from_slice(&[1.5], &[1]).one_hot(3));
+    let negative = Tensor::from_slice(&[2.0, -1.0], &[1, 2]);
+    expect_panic("categorical negative", &["categorical", "negative"], || {
+        Tensor::categorical(&negative, &mut tests::rng(0))
+    });
+    expect_panic("sum of a 0-d dim", &["sum", "rank 0"], || Tensor::scalar(1.0).sum(&[0], false));
 }
 
 #[test]

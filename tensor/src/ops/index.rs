@@ -60,9 +60,8 @@ impl Tensor {
 
     /// Labels `[..]` (integers in `0..classes`) -> one-hot rows `[.., classes]`.
     pub fn one_hot(&self, classes: usize) -> Tensor {
-        let labels = self.unsqueeze(-1);
-        let bad = labels.ge(&Tensor::scalar(classes as f32)).add(&labels.lt(&Tensor::scalar(0.0)));
-        assert!(bad.sum_all().item() == 0.0, "one_hot: labels must lie in 0..{classes}");
-        labels.eq(&Tensor::arange(classes))
+        let bad = self.to_vec().into_iter().find(|&v| !(v >= 0.0 && v < classes as f32 && v.fract() == 0.0));
+        assert!(bad.is_none(), "one_hot: label {} is not an integer in 0..{classes}", bad.unwrap_or(0.0));
+        self.unsqueeze(-1).eq(&Tensor::arange(classes))
     }
 }

@@ -37,6 +37,7 @@ impl Tensor {
         let out: Vec<f32> = p
             .chunks(k)
             .map(|row| {
+                assert!(row.iter().all(|&w| w >= 0.0), "categorical: row {row:?} has a negative weight");
                 let total: f32 = row.iter().sum();
                 assert!(total > 0.0 && total.is_finite(), "categorical: row {row:?} has no positive finite mass");
                 let u = rng.random::<f32>() * total;
