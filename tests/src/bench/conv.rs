@@ -1,0 +1,99 @@
+//! SPiRL conv encoder forward + backward, exactly the peers' `conv.py`: 4 x [Conv2d(k4, s2, p1,
+//! no bias) + BatchNorm2d (training-mode batch statistics, affine) + LeakyReLU(0.2)], channels
+//! 3-32-64-128-256 (64 -> 4 px), then Conv2d(256, 128, k4) -> a 128-d code; loss = mean(code^2).
+
+use super::timing::{bench, emit, pool};
+use autograd::{Param, Tape, Var};
+use serde_json::json;
+use tensor::Tensor;
+use tensor::rand::SeedableRng;
+use tensor::rand::rngs::StdRng;
+
+const BATCH: usize = 32;
+const CHANNELS: [usize; 5] = [3, 32, 64, 128, 256];
+
+/// One conv block's parameters: weight `[o, c, 4, 4]`, BatchNorm gamma and beta `[o]`.
+struct Block {
+    weight: Param,
+    gamma: Param,
+    beta: Param,
+}
+
+struct Encoder {
+    blocks: Vec<Block>,
+    head: Param,
+}
+
+/// Kaiming-uniform-like weights (the values do not matter for timing, only their scale).
+fn conv_weight(o: usize, c: usize, rng: &mut StdRng) -> Param {
+    let bound = 1.0 / ((c * 16) as f32).sqrt();
+    Param::new("conv.weight", Tensor::rand_uniform(&[o, c, 4, 4], -bound, bound, rng))
+}
+
+fn encoder(rng: &mut StdRng) -> Encoder {
+    let blocks = CHANNELS
+        .windows(2)
+        .map(|w| Block {
+            weight: conv_weight(w[1], w[0], rng),
+            gamma: Param::new("bn.weight", Tensor::ones(&[w[1]])),
+            beta: Param::new("bn.bias", Tensor::zeros(&[w[1]])),
+        })
+        .collect();
+    Encoder { blocks, head: conv_weight(128, 256, rng) }
+}
+
+/// BatchNorm2d in training mode: normalise with the batch mean and biased variance over
+/// `[batch, h, w]`, then scale by gamma and shift by beta (eps 1e-5, as PyTorch).
+fn batch_norm(x: &Var, gamma: &Var, beta: &Var) -> Var {
+    let c = x.dim(1);
+    let centred = x.sub(&x.mean(&[0, 2, 3], true));
+    let inv_std = centred.square().mean(&[0, 2, 3], true).add_scalar(1e-5).rsqrt();
+    centred.mul(&inv_std).mul(&gamma.reshape(&[1, c, 1, 1])).add(&beta.reshape(&[1, c, 1, 1]))
+}
+
+/// The code `[batch, 128, 1, 1]` of images `x: [batch, 3, 64, 64]`.
+fn forward(net: &Encoder, tape: &Tape, x: &Var) -> Var {
+    let mut h = x.clone();
+    for b in &net.blocks {
+        let y = h.conv2d(&tape.param(&b.weight), None, 2, 1, 1);
+        h = batch_norm(&y, &tape.param(&b.gamma), &tape.param(&b.beta)).leaky_relu(0.2);
+    }
+    h.conv2d(&tape.param(&net.head), None, 1, 0, 1)
+}
+
+/// Multiply-add FLOPs of one forward pass's convolutions (2 per multiply-add).
+fn forward_gflop() -> f64 {
+    let mut px = 64usize;
+    let mut flop = 0.0;
+    for w in CHANNELS.windows(2) {
+        px /= 2;
+        flop += 2.0 * (BATCH * w[1] * px * px * w[0] * 16) as f64;
+    }
+    flop += 2.0 * (BATCH * 128 * 256 * 16) as f64;
+    flop / 1e9
+}
+
+/// Forward + backward (and forward-only) per second, one JSON line per thread count.
+pub fn run(threads: &[usize]) {
+    for &t in threads {
+        let pool = pool(t);
+        let mut rng = StdRng::seed_from_u64(0);
+        let net = encoder(&mut rng);
+        // Tensors, not `Var`s, cross into the pool: a `Var` belongs to one thread's tape.
+        let x = Tensor::randn(&[BATCH, 3, 64, 64], 0.0, 1.0, &mut rng);
+        let fwd_bwd = || {
+            let tape = Tape::new();
+            let loss = forward(&net, &tape, &Var::constant(x.clone())).square().mean_all();
+            std::hint::black_box(loss.backward());
+        };
+        let fwd = || drop(std::hint::black_box(forward(&net, &Tape::no_grad(), &Var::constant(x.clone()))));
+        let timing = pool.install(|| bench(fwd_bwd, 5));
+        let fwd_timing = pool.install(|| bench(fwd, 5));
+        let row = json!({
+            "bench": "conv_encoder_fwd_bwd", "batch": BATCH, "per_s": 1.0 / timing.sec,
+            "images_per_s": BATCH as f64 / timing.sec, "fwd_only_sec": fwd_timing.sec,
+            "fwd_gflop_per_iter": forward_gflop(),
+        });
+        emit(row, timing, t);
+    }
+}

@@ -1,0 +1,88 @@
+//! Square f32 matmul GFLOP/s, as the peers' `matmul.py`: our `Tensor::matmul` (the `gemm` crate)
+//! and, as a comparison row only, the `matrixmultiply` crate (rows split across the pool's
+//! threads, since its own threading is fixed per process).
+
+use super::timing::{bench, emit, pool};
+use rayon::prelude::*;
+use serde_json::json;
+use tensor::Tensor;
+use tensor::rand::SeedableRng;
+use tensor::rand::rngs::StdRng;
+
+pub const SIZES: [usize; 3] = [64, 256, 1024];
+
+/// `c = a @ b` for dense row-major `n x n` matrices through `matrixmultiply::sgemm`, the rows of
+/// `c` split into one block per rayon worker.
+fn mm_matrixmultiply(a: &[f32], b: &[f32], c: &mut [f32], n: usize) {
+    let threads = rayon::current_num_threads();
+    let rows = n.div_ceil(threads);
+    c.par_chunks_mut(rows * n).enumerate().for_each(|(i, cb)| {
+        let m = cb.len() / n;
+        let ab = &a[i * rows * n..];
+        // SAFETY: `ab` holds at least m rows of n, `b` is n x n and `cb` is m x n, all dense
+        // row-major (row stride n, column stride 1), so every access is in bounds.
+        unsafe {
+            matrixmultiply::sgemm(
+                m,
+                n,
+                n,
+                1.0,
+                ab.as_ptr(),
+                n as isize,
+                1,
+                b.as_ptr(),
+                n as isize,
+                1,
+                0.0,
+                cb.as_mut_ptr(),
+                n as isize,
+                1,
+            );
+        }
+    });
+}
+
+/// Runs every size for each thread count; one JSON line per (library, size, threads).
+pub fn run(threads: &[usize]) {
+    for &t in threads {
+        let pool = pool(t);
+        for n in SIZES {
+            let mut rng = StdRng::seed_from_u64(0);
+            let a = Tensor::randn(&[n, n], 0.0, 1.0, &mut rng);
+            let b = Tensor::randn(&[n, n], 0.0, 1.0, &mut rng);
+            let flop = 2.0 * (n as f64).powi(3);
+            let timing = pool.install(|| {
+                bench(
+                    || {
+                        std::hint::black_box(a.matmul(&b));
+                    },
+                    3,
+                )
+            });
+            emit(json!({"bench": "matmul", "lib": "ours-gemm", "n": n, "gflops": flop / timing.sec / 1e9}), timing, t);
+            let (av, bv) = (a.to_vec(), b.to_vec());
+            let mut c = vec![0.0f32; n * n];
+            let timing = pool.install(|| bench(|| mm_matrixmultiply(&av, &bv, &mut c, n), 3));
+            let g = flop / timing.sec / 1e9;
+            emit(json!({"bench": "matmul", "lib": "matrixmultiply", "n": n, "gflops": g}), timing, t);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matrixmultiply_row_split_matches_ours() {
+        let n = 37;
+        let mut rng = StdRng::seed_from_u64(1);
+        let a = Tensor::randn(&[n, n], 0.0, 1.0, &mut rng);
+        let b = Tensor::randn(&[n, n], 0.0, 1.0, &mut rng);
+        let mut c = vec![0.0; n * n];
+        pool(2).install(|| mm_matrixmultiply(&a.to_vec(), &b.to_vec(), &mut c, n));
+        for (x, y) in c.iter().zip(a.matmul(&b).to_vec()) {
+            assert!((x - y).abs() < 1e-4);
+        }
+    }
+}
