@@ -19,7 +19,7 @@ impl Gaussian {
     /// to `[-max_mu, max_mu]` (pass `f32::INFINITY` for none), log sigma to `[-10, 2]`.
     pub fn from_params(params: &Var, max_mu: f32) -> Gaussian {
         let n = params.dim(-1);
-        assert!(n % 2 == 0, "Gaussian::from_params: last dim {n} of shape {:?} is odd", params.shape());
+        assert!(n.is_multiple_of(2), "Gaussian::from_params: last dim {n} of shape {:?} is odd", params.shape());
         let mu = params.narrow(-1, 0, n / 2);
         let mu = if max_mu.is_finite() { mu.clamp(-max_mu, max_mu) } else { mu };
         Gaussian { mu, log_sigma: params.narrow(-1, n / 2, n / 2).clamp(-10.0, 2.0) }

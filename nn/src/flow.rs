@@ -45,7 +45,7 @@ pub struct RealNvpBlock {
 
 impl RealNvpBlock {
     pub fn new<R: Rng + ?Sized>(name: &str, dim: usize, cond_dim: usize, hidden: usize, rng: &mut R) -> Self {
-        assert!(dim % 2 == 0, "RealNvpBlock: dim {dim} must be even");
+        assert!(dim.is_multiple_of(2), "RealNvpBlock: dim {dim} must be even");
         let h = dim / 2;
         let net = |n: &str, rng: &mut R| TanhNet::new(&format!("{name}.{n}"), h + cond_dim, hidden, h, rng);
         RealNvpBlock { t1: net("t1", rng), s1: net("s1", rng), t2: net("t2", rng), s2: net("s2", rng), half: h }

@@ -25,7 +25,7 @@ mod unpickler_tests;
 
 pub use apply::{LoadOptions, load_into, load_module, module_slots, save_module};
 pub use error::{CheckpointError, MismatchReport};
-pub use pth::{import_pth, strip_prefix};
+pub use pth::{import_pth, import_pth_bytes, strip_prefix};
 pub use safetensors_io::{load, save};
 
 use std::path::PathBuf;
@@ -36,7 +36,7 @@ use tensor::Tensor;
 pub enum StoreDtype {
     /// Bit-exact.
     F32,
-    /// IEEE half: half the size, ~3 significant digits, range ±65504.
+    /// IEEE half: half the size, ~3 significant digits; magnitudes past 65504 become ±inf.
     F16,
     /// bfloat16: half the size, f32's range, ~2 significant digits.
     BF16,

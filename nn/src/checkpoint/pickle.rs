@@ -32,24 +32,35 @@ pub(crate) enum Value {
 }
 
 impl Value {
-    fn children(&self) -> Vec<&Value> {
+    /// Calls `f` on each direct child (without allocating: these walks run on every nesting).
+    fn for_each_child(&self, mut f: impl FnMut(&Value)) {
         match self {
-            Value::Tuple(v) | Value::List(v) => v.iter().collect(),
-            Value::Dict(kv) => kv.iter().flat_map(|(k, v)| [k, v]).collect(),
-            Value::Reduce(a, b) | Value::Build(a, b) => vec![a, b],
-            Value::PersId(a) => vec![a],
-            _ => Vec::new(),
+            Value::Tuple(v) | Value::List(v) => v.iter().for_each(f),
+            Value::Dict(kv) => kv.iter().for_each(|(k, v)| {
+                f(k);
+                f(v);
+            }),
+            Value::Reduce(a, b) | Value::Build(a, b) => {
+                f(a);
+                f(b);
+            }
+            Value::PersId(a) => f(a),
+            _ => {}
         }
     }
 
     /// Nesting depth (a scalar is 1).
     pub(crate) fn depth(&self) -> usize {
-        1 + self.children().into_iter().map(Value::depth).max().unwrap_or(0)
+        let mut deepest = 0;
+        self.for_each_child(|c| deepest = deepest.max(c.depth()));
+        1 + deepest
     }
 
     /// Number of nodes, counting this one.
     pub(crate) fn size(&self) -> usize {
-        1 + self.children().into_iter().map(Value::size).sum::<usize>()
+        let mut total = 1;
+        self.for_each_child(|c| total += c.size());
+        total
     }
 
     /// A short description for error messages.

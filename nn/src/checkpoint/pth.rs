@@ -25,10 +25,15 @@ const LEGACY_PROTOCOL: i64 = 1001;
 pub fn import_pth(path: impl AsRef<Path>) -> Result<Vec<(String, Tensor)>, CheckpointError> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|e| CheckpointError::io(path, "read", e))?;
+    import_pth_bytes(&bytes, path)
+}
+
+/// `import_pth` of a file already in memory (e.g. read out of a wheel); `source` names it in errors.
+pub fn import_pth_bytes(bytes: &[u8], source: impl AsRef<Path>) -> Result<Vec<(String, Tensor)>, CheckpointError> {
     if bytes.starts_with(b"PK\x03\x04") {
-        import_zip(&bytes).map_err(|e| CheckpointError::corrupt(path, ZIP, e))
+        import_zip(bytes).map_err(|e| CheckpointError::corrupt(source.as_ref(), ZIP, e))
     } else {
-        import_legacy(&bytes).map_err(|e| CheckpointError::corrupt(path, LEGACY, e))
+        import_legacy(bytes).map_err(|e| CheckpointError::corrupt(source.as_ref(), LEGACY, e))
     }
 }
 

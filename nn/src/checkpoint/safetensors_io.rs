@@ -106,7 +106,7 @@ fn decode_entry(meta: &Metadata, data: &[u8], name: String) -> Result<(String, T
 /// Little-endian elements of `dtype` to f32 (integers and f64 are rounded to the nearest f32).
 pub(crate) fn decode(dtype: Dtype, bytes: &[u8]) -> Result<Vec<f32>, String> {
     fn each<const N: usize>(bytes: &[u8], f: impl Fn([u8; N]) -> f32) -> Result<Vec<f32>, String> {
-        if bytes.len() % N != 0 {
+        if !bytes.len().is_multiple_of(N) {
             return Err(format!("{} bytes is not a whole number of {N}-byte elements", bytes.len()));
         }
         Ok(bytes.chunks_exact(N).map(|c| f(c.try_into().unwrap_or([0; N]))).collect())
