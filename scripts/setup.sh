@@ -19,6 +19,11 @@ APT_PACKAGES=(
   pkg-config      # finds system libraries for -sys crates
   git
   ca-certificates # TLS to the package registries
+  python3         # pip fetches the MuJoCo and kitchen-scene wheels; its zipfile module unpacks them
+  python3-pip
+  libegl1         # offscreen MuJoCo rendering: EGL, served by Mesa's software renderer (llvmpipe)
+  libegl-mesa0
+  libgl1-mesa-dri
 )
 
 setup_log() { echo "setup: $*"; }
@@ -92,13 +97,96 @@ setup_rust() {
   setup_log "cargo $version at $(command -v cargo)"
 }
 
-# Third-party files that come from package registries but not from apt or cargo (for example a
-# library inside a PyPI wheel) are unpacked into the git-ignored .deps/ folder. Nothing needs
-# fetching yet: this only creates the folder. Later issues add one idempotent step each here
-# (skip when the file is already present with the expected checksum).
+# Third-party files that come from package registries but not from apt or cargo are unpacked into
+# the git-ignored .deps/ folder. Each step is skipped when its unpacked files are present; a wheel
+# is downloaded (pip download --no-deps) only then, and its sha256 is checked before unpacking.
+MUJOCO_VERSION="3.17.0"
+# mujoco-3.17.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl (libmujoco + headers).
+MUJOCO_WHEEL_SHA256="d66928d86a2d1b601bbaa4dc11db50214d17d5301bb8afd84721313b67ff0874"
+# gymnasium_robotics-1.4.2-py3-none-any.whl (Apache-2.0): the Franka Kitchen MJCF scene.
+KITCHEN_WHEEL_VERSION="1.4.2"
+KITCHEN_WHEEL_SHA256="a1743530431cb377e6b3b956d284bc96436fc68bac1648ef205054c178e7dc4b"
+
+# Downloads the wheel for requirement $1 (pip arguments after it) into .deps/wheels, checks that
+# its sha256 is $2, and prints its path.
+setup_wheel() {
+  local req="$1" sha="$2"
+  shift 2
+  local dir="$SETUP_ROOT/.deps/wheels" name="${req%%==*}"
+  mkdir -p "$dir"
+  local whl
+  whl="$(find "$dir" -maxdepth 1 -name "${name//-/_}-*.whl" | head -n1)"
+  if [ -z "$whl" ]; then
+    python3 -m pip --version >/dev/null 2>&1 || setup_die "python3 -m pip is missing (Debian package python3-pip)"
+    python3 -m pip download --quiet --no-deps --dest "$dir" "$req" "$@" >&2 ||
+      setup_die "pip could not download $req from PyPI"
+    whl="$(find "$dir" -maxdepth 1 -name "${name//-/_}-*.whl" | head -n1)"
+  fi
+  [ -n "$whl" ] || setup_die "no wheel for $req in $dir after pip download"
+  echo "$sha  $whl" | sha256sum --check --status ||
+    setup_die "sha256 of $whl is not $sha (delete it and run setup again)"
+  echo "$whl"
+}
+
+# Unpacks the members of zip $1 under prefix $2 into folder $3, dropping the prefix (or, when $2 names
+# one file, into the file $3).
+setup_unzip() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import os, shutil, sys, zipfile
+wheel, prefix, dest = sys.argv[1:]
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        if not name.startswith(prefix) or name.endswith("/"):
+            continue
+        rest = name[len(prefix):]
+        out = os.path.join(dest, rest) if rest else dest  # a prefix naming one file extracts to dest
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        with z.open(name) as src, open(out, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+PY
+}
+
+# libmujoco and its headers from the PyPI wheel, as .deps/mujoco/{lib,include}. mujoco-rs links
+# .deps/mujoco/lib/libmujoco.so (MUJOCO_DYNAMIC_LINK_DIR in .cargo/config.toml).
+setup_mujoco() {
+  local root="$SETUP_ROOT/.deps/mujoco" lib="libmujoco.so.$MUJOCO_VERSION"
+  if [ -f "$root/lib/$lib" ] && [ -L "$root/lib/libmujoco.so" ] && [ -f "$root/include/mujoco/mujoco.h" ]; then
+    setup_log "mujoco $MUJOCO_VERSION present: .deps/mujoco"
+    return
+  fi
+  setup_log "fetching mujoco $MUJOCO_VERSION (PyPI wheel)"
+  local whl
+  whl="$(setup_wheel "mujoco==$MUJOCO_VERSION" "$MUJOCO_WHEEL_SHA256" --only-binary=:all: \
+    --platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp --abi cp311)"
+  # Unpacked beside the target and renamed at the end, so an interrupted run leaves nothing half-done.
+  rm -rf "$root" "$root.tmp" && mkdir -p "$root.tmp/lib"
+  setup_unzip "$whl" "mujoco/include/" "$root.tmp/include"
+  setup_unzip "$whl" "mujoco/$lib" "$root.tmp/lib/$lib"
+  ln -sf "$lib" "$root.tmp/lib/libmujoco.so"
+  mv "$root.tmp" "$root"
+}
+
+# The Franka Kitchen scene (80 files, 15 MB) from gymnasium-robotics, as .deps/kitchen_franka.
+setup_kitchen_scene() {
+  local root="$SETUP_ROOT/.deps/kitchen_franka"
+  if [ -f "$root/kitchen_assets/kitchen_env_model.xml" ] && [ -f "$root/franka_assets/franka_config.xml" ]; then
+    setup_log "kitchen scene present: .deps/kitchen_franka"
+    return
+  fi
+  setup_log "fetching the kitchen scene (gymnasium-robotics $KITCHEN_WHEEL_VERSION wheel)"
+  local whl
+  whl="$(setup_wheel "gymnasium-robotics==$KITCHEN_WHEEL_VERSION" "$KITCHEN_WHEEL_SHA256")"
+  rm -rf "$root" "$root.tmp"
+  setup_unzip "$whl" "gymnasium_robotics/envs/assets/kitchen_franka/" "$root.tmp"
+  mv "$root.tmp" "$root"
+}
+
 setup_deps() {
   mkdir -p "$SETUP_ROOT/.deps"
-  setup_log "deps folder ready: .deps/ (nothing to fetch yet)"
+  setup_mujoco
+  setup_kitchen_scene
+  # The wheels are only needed to unpack; drop them once both folders are in place.
+  rm -rf "$SETUP_ROOT/.deps/wheels"
 }
 
 setup_main() {
