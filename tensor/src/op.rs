@@ -4,6 +4,8 @@
 //! autograd writes one backward per variant, and tests iterate `ALL`, so adding a variant here
 //! is what makes it exist everywhere.
 
+use crate::cpu::math;
+
 /// One-input elementwise operators. Parameterised variants carry their constants.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum UnaryOp {
@@ -102,17 +104,19 @@ impl UnaryOp {
         }
     }
 
-    /// The scalar rule, the definition every backend must match.
+    /// The scalar rule, the definition every backend must match. `exp`, `tanh`, `sigmoid` and
+    /// `softplus` use the branch-free versions in `cpu::math` (within a few ulp of libm), so
+    /// the elementwise loops vectorise.
     #[inline(always)]
     pub fn apply(self, x: f32) -> f32 {
         use UnaryOp::*;
         match self {
             Neg => -x,
-            Exp => x.exp(),
+            Exp => math::exp(x),
             Log => x.ln(),
             Sqrt => x.sqrt(),
             Rsqrt => 1.0 / x.sqrt(),
-            Tanh => x.tanh(),
+            Tanh => math::tanh(x),
             Sigmoid => sigmoid(x),
             Relu => x.max(0.0),
             LeakyRelu(s) => {
@@ -129,7 +133,7 @@ impl UnaryOp {
                     a * x.exp_m1()
                 }
             }
-            Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+            Softplus => math::softplus(x),
             Abs => x.abs(),
             Square => x * x,
             Recip => 1.0 / x,
@@ -146,12 +150,7 @@ impl UnaryOp {
 /// Numerically stable logistic function.
 #[inline(always)]
 pub fn sigmoid(x: f32) -> f32 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
+    math::sigmoid(x)
 }
 
 /// Two-input elementwise operators (inputs broadcast to a common shape).

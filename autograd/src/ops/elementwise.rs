@@ -1,6 +1,7 @@
 //! Elementwise ops on `Var`: every unary and binary op-table entry with its derivative.
 
 use crate::var::Var;
+use std::sync::OnceLock;
 use tensor::{BinaryOp, Tensor, UnaryOp};
 
 fn s(v: f32) -> Tensor {
@@ -56,23 +57,55 @@ pub fn binary_backward(op: BinaryOp, a: &Tensor, b: &Tensor, y: &Tensor, g: &Ten
     }
 }
 
+/// Which of (input, output) the backward of `op` reads. The tape keeps only those alive: an
+/// output nobody needs is freed as soon as the forward drops it (as PyTorch's saved tensors).
+fn unary_saves(op: UnaryOp) -> (bool, bool) {
+    use UnaryOp::*;
+    match op {
+        Neg | AddScalar(_) | MulScalar(_) => (false, false),
+        Exp | Sqrt | Rsqrt | Tanh | Sigmoid | Recip => (false, true),
+        Elu(_) => (true, true),
+        Log | Relu | LeakyRelu(_) | Softplus | Abs | Square | Sin | Cos | Clamp(..) | PowScalar(_) => (true, false),
+    }
+}
+
+/// Which of (a, b, output) the backward of `op` reads.
+fn binary_saves(op: BinaryOp) -> [bool; 3] {
+    use BinaryOp::*;
+    match op {
+        Add | Sub => [false, false, false],
+        Mul | Maximum | Minimum => [true, true, false],
+        Div => [false, true, true],
+        Pow => [true, true, true],
+        Eq | Ne | Lt | Le | Gt | Ge => [false, false, false],
+    }
+}
+
+/// `t` when the backward needs it, else an empty stand-in (shape `[0]`, so a backward that
+/// read it by mistake could not broadcast it against real data silently).
+fn saved(keep: bool, t: &Tensor) -> Tensor {
+    static EMPTY: OnceLock<Tensor> = OnceLock::new();
+    if keep { t.clone() } else { EMPTY.get_or_init(|| Tensor::zeros(&[0])).clone() }
+}
+
 impl Var {
     /// A unary op-table entry, differentiable.
     pub fn unary(&self, op: UnaryOp) -> Var {
-        let x = self.value().clone();
-        let y = x.unary(op);
-        let yc = y.clone();
+        let y = self.value().unary(op);
+        let (keep_x, keep_y) = unary_saves(op);
+        let x = saved(keep_x, self.value());
+        let yc = saved(keep_y, &y);
         Var::record(&[self], y, Box::new(move |g, _| vec![Some(unary_backward(op, &x, &yc, g))]))
     }
 
     /// A binary op-table entry, broadcasting; comparisons return constant masks.
     pub fn binary(&self, op: BinaryOp, rhs: &Var) -> Var {
-        let (a, b) = (self.value().clone(), rhs.value().clone());
-        let y = a.binary(op, &b);
+        let y = self.value().binary(op, rhs.value());
         if op.is_comparison() {
             return Var::constant(y);
         }
-        let yc = y.clone();
+        let [keep_a, keep_b, keep_y] = binary_saves(op);
+        let (a, b, yc) = (saved(keep_a, self.value()), saved(keep_b, rhs.value()), saved(keep_y, &y));
         Var::record(
             &[self, rhs],
             y,

@@ -3,5 +3,8 @@
 pub mod conv;
 pub mod elementwise;
 pub mod index;
+pub mod math;
 pub mod matmul;
 pub mod reduce;
+pub mod sgemm;
+pub mod simd;

@@ -29,23 +29,60 @@ pub fn reduce(op: ReduceOp, src: &[f32], layout: &Layout, dims: &[usize]) -> Vec
             return reduce_leading(op, data, n_red, n_out);
         }
     }
+    reduce_strided(op, src, layout, &kept, dims, n_out * n_red)
+}
+
+/// Any view and any dims: the view is permuted to kept dims first, reduced dims last, and every
+/// output folds the same list of relative offsets. `work` (elements read) decides parallelism.
+fn reduce_strided(op: ReduceOp, src: &[f32], layout: &Layout, kept: &[usize], dims: &[usize], work: usize) -> Vec<f32> {
     let perm: Vec<usize> = kept.iter().chain(dims).copied().collect();
     let pl = layout.permute(&perm);
-    let red_layout =
-        Layout { shape: pl.shape[kept.len()..].to_vec(), strides: pl.strides[kept.len()..].to_vec(), offset: 0 };
-    let rel: Vec<usize> = red_layout.offsets().collect();
+    let (red_shape, red_strides) = merge_dense_dims(&pl.shape[kept.len()..], &pl.strides[kept.len()..]);
+    // A dense innermost run (e.g. the h*w plane of a BatchNorm reduction over [0, 2, 3]) is
+    // folded as a slice; the remaining reduced dims give the offsets of the runs.
+    let run = match (red_shape.last(), red_strides.last()) {
+        (Some(&n), Some(&1)) => n,
+        _ => 1,
+    };
+    let outer = red_shape.len() - usize::from(run > 1);
+    let rel: Vec<usize> =
+        Layout { shape: red_shape[..outer].to_vec(), strides: red_strides[..outer].to_vec(), offset: 0 }
+            .offsets()
+            .collect();
     let kept_layout = Layout {
         shape: pl.shape[..kept.len()].to_vec(),
         strides: pl.strides[..kept.len()].to_vec(),
         offset: layout.offset,
     };
     let bases: Vec<usize> = kept_layout.offsets().collect();
-    let fold = |b: &usize| rel.iter().fold(op.init(), |acc, r| op.combine(acc, src[b + r]));
-    if n_out * n_red >= PAR_MIN_ELEMS && n_out > 1 {
+    let fold = |b: &usize| rel.iter().fold(op.init(), |acc, r| op.combine(acc, fold_slice(op, &src[b + r..][..run])));
+    if work >= PAR_MIN_ELEMS && bases.len() > 1 {
         bases.par_iter().map(fold).collect()
     } else {
         bases.iter().map(fold).collect()
     }
+}
+
+/// Merges adjacent dims where the outer one steps exactly over the inner one (size-1 dims
+/// dropped), so a dense block of several dims becomes one run.
+fn merge_dense_dims(shape: &[usize], strides: &[usize]) -> (Vec<usize>, Vec<usize>) {
+    let (mut sh, mut st): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+    for (&n, &s) in shape.iter().zip(strides) {
+        if n == 1 {
+            continue;
+        }
+        match (sh.last_mut(), st.last_mut()) {
+            (Some(ln), Some(ls)) if *ls == s * n => {
+                *ln *= n;
+                *ls = s;
+            }
+            _ => {
+                sh.push(n);
+                st.push(s);
+            }
+        }
+    }
+    (sh, st)
 }
 
 /// Dense `[n_out, n_red]` reduced along its rows.
@@ -148,6 +185,25 @@ mod tests {
         assert_eq!(reduce(ReduceOp::Sum, &x, &l, &[1]), vec![6., 9., 24., 27.]);
         assert_eq!(reduce(ReduceOp::Sum, &x, &l, &[0]), vec![6., 8., 10., 12., 14., 16.]);
         assert_eq!(reduce(ReduceOp::Max, &x, &l, &[0, 2]), vec![7., 9., 11.]);
+    }
+
+    /// BatchNorm's reduction over [0, 2, 3] (dense h*w runs) and a strided view, against a
+    /// straightforward sum.
+    #[test]
+    fn runs_of_dense_inner_dims() {
+        let (b, c, h, w) = (3, 4, 5, 6);
+        let l = Layout::contiguous(&[b, c, h, w]);
+        let x: Vec<f32> = (0..b * c * h * w).map(|i| (i % 17) as f32 - 8.0).collect();
+        let want: Vec<f32> = (0..c)
+            .map(|ci| {
+                (0..b).flat_map(|bi| (0..h * w).map(move |p| (bi, p))).map(|(bi, p)| x[(bi * c + ci) * h * w + p]).sum()
+            })
+            .collect();
+        assert_eq!(reduce(ReduceOp::Sum, &x, &l, &[0, 2, 3]), want);
+        let t = l.permute(&[0, 1, 3, 2]);
+        assert_eq!(reduce(ReduceOp::Sum, &x, &t, &[0, 2, 3]), want);
+        let maxes = reduce(ReduceOp::Max, &x, &l, &[0, 2, 3]);
+        assert_eq!(maxes, vec![8.0; c]);
     }
 
     #[test]

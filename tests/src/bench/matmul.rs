@@ -1,6 +1,7 @@
-//! Square f32 matmul GFLOP/s, as the peers' `matmul.py`: our `Tensor::matmul` (the `gemm` crate)
-//! and, as a comparison row only, the `matrixmultiply` crate (rows split across the pool's
-//! threads, since its own threading is fixed per process).
+//! Square f32 matmul GFLOP/s, as the peers' `matmul.py`: our `Tensor::matmul` (on the kernel
+//! `tensor::cpu::sgemm` picks for this CPU) and, as comparison rows, the two kernel libraries
+//! called directly: `gemm` (its own rayon split) and `matrixmultiply` (rows split across the
+//! pool's threads, since its own threading is fixed per process).
 
 use super::timing::{bench, emit, pool};
 use rayon::prelude::*;
@@ -10,6 +11,9 @@ use tensor::rand::SeedableRng;
 use tensor::rand::rngs::StdRng;
 
 pub const SIZES: [usize; 3] = [64, 256, 1024];
+
+/// `c = a @ b` for dense row-major `n x n` matrices.
+type Sgemm = fn(&[f32], &[f32], &mut [f32], usize);
 
 /// `c = a @ b` for dense row-major `n x n` matrices through `matrixmultiply::sgemm`, the rows of
 /// `c` split into one block per rayon worker.
@@ -42,6 +46,17 @@ fn mm_matrixmultiply(a: &[f32], b: &[f32], c: &mut [f32], n: usize) {
     });
 }
 
+/// `c = a @ b` through the `gemm` crate directly, split across the pool when large.
+fn mm_gemm(a: &[f32], b: &[f32], c: &mut [f32], n: usize) {
+    let threads = rayon::current_num_threads();
+    let par = if threads > 1 && n >= 64 { gemm::Parallelism::Rayon(threads) } else { gemm::Parallelism::None };
+    let (s, p) = (n as isize, c.as_mut_ptr());
+    // SAFETY: all three are dense row-major n x n matrices.
+    unsafe {
+        gemm::gemm(n, n, n, p, 1, s, false, a.as_ptr(), 1, s, b.as_ptr(), 1, s, 0.0, 1.0, false, false, false, par)
+    }
+}
+
 /// Runs every size for each thread count; one JSON line per (library, size, threads).
 pub fn run(threads: &[usize]) {
     for &t in threads {
@@ -59,12 +74,17 @@ pub fn run(threads: &[usize]) {
                     3,
                 )
             });
-            emit(json!({"bench": "matmul", "lib": "ours-gemm", "n": n, "gflops": flop / timing.sec / 1e9}), timing, t);
+            let kernel = tensor::cpu::sgemm::kernel().name();
+            let row =
+                json!({"bench": "matmul", "lib": "ours", "kernel": kernel, "n": n, "gflops": flop / timing.sec / 1e9});
+            emit(row, timing, t);
             let (av, bv) = (a.to_vec(), b.to_vec());
             let mut c = vec![0.0f32; n * n];
-            let timing = pool.install(|| bench(|| mm_matrixmultiply(&av, &bv, &mut c, n), 3));
-            let g = flop / timing.sec / 1e9;
-            emit(json!({"bench": "matmul", "lib": "matrixmultiply", "n": n, "gflops": g}), timing, t);
+            let direct: [(&str, Sgemm); 2] = [("gemm", mm_gemm), ("matrixmultiply", mm_matrixmultiply)];
+            for (lib, f) in direct {
+                let timing = pool.install(|| bench(|| f(&av, &bv, &mut c, n), 3));
+                emit(json!({"bench": "matmul", "lib": lib, "n": n, "gflops": flop / timing.sec / 1e9}), timing, t);
+            }
         }
     }
 }
@@ -74,15 +94,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn matrixmultiply_row_split_matches_ours() {
+    fn direct_kernels_match_ours() {
         let n = 37;
         let mut rng = StdRng::seed_from_u64(1);
         let a = Tensor::randn(&[n, n], 0.0, 1.0, &mut rng);
         let b = Tensor::randn(&[n, n], 0.0, 1.0, &mut rng);
-        let mut c = vec![0.0; n * n];
-        pool(2).install(|| mm_matrixmultiply(&a.to_vec(), &b.to_vec(), &mut c, n));
-        for (x, y) in c.iter().zip(a.matmul(&b).to_vec()) {
-            assert!((x - y).abs() < 1e-4);
+        let want = a.matmul(&b).to_vec();
+        for f in [mm_gemm, mm_matrixmultiply] {
+            let mut c = vec![0.0; n * n];
+            pool(2).install(|| f(&a.to_vec(), &b.to_vec(), &mut c, n));
+            for (x, y) in c.iter().zip(&want) {
+                assert!((x - y).abs() < 1e-4);
+            }
         }
     }
 }
