@@ -5,7 +5,7 @@ mod common;
 
 use autograd::{Param, Tape, Var};
 use common::{assert_close, fill, fixtures, floats};
-use nn::optim::{Adam, AdamConfig, Optimizer, RAdam, Sgd, SgdConfig};
+use nn::optim::{Adam, AdamConfig, Optimizer, RAdam, RAdamRule, Sgd, SgdConfig};
 use nn::{Categorical, Gaussian, TanhGaussian};
 use tensor::Tensor;
 
@@ -78,5 +78,5 @@ fn optimizers_match_ten_pytorch_steps() {
     let adam = AdamConfig { lr: 0.05, ..Default::default() };
     assert_close("adam", &run(|p| Box::new(Adam::new(p, adam))), &floats(&want["adam"]));
     assert_close("adamw", &run(|p| Box::new(Adam::new(p, AdamConfig::adamw(0.05)))), &floats(&want["adamw"]));
-    assert_close("radam", &run(|p| Box::new(RAdam::new(p, adam))), &floats(&want["radam"]));
+    assert_close("radam", &run(|p| Box::new(RAdam::new(p, RAdamRule(adam)))), &floats(&want["radam"]));
 }

@@ -1,8 +1,6 @@
 //! Adam and AdamW, with PyTorch's update rule and defaults.
 
-use super::Optimizer;
-use super::state::{self, Buffers};
-use autograd::{Grads, Param};
+use super::{Optim, UpdateRule};
 use tensor::Tensor;
 
 /// Hyperparameters; `Default` is PyTorch's Adam (`lr 1e-3, betas (0.9, 0.999), eps 1e-8`, no
@@ -28,77 +26,59 @@ impl AdamConfig {
     pub fn adamw(lr: f32) -> AdamConfig {
         AdamConfig { lr, weight_decay: 0.01, decoupled: true, ..Default::default() }
     }
-}
 
-/// Adam over a fixed list of parameters; parameters without a gradient are left alone.
-pub struct Adam {
-    pub config: AdamConfig,
-    params: Vec<Param>,
-    buffers: Buffers,
-    step: u64,
-}
-
-const NAMES: [&str; 2] = ["exp_avg", "exp_avg_sq"];
-
-impl Adam {
-    pub fn new(params: Vec<Param>, config: AdamConfig) -> Adam {
-        Adam { config, params, buffers: Buffers::new(), step: 0 }
+    /// Weight decay (L2 into the gradient, or decoupled into the value) and the moment updates
+    /// shared by Adam and RAdam; returns the decayed value and the new `(m, v)` in `buffers`.
+    pub(crate) fn decay_and_moments(&self, value: Tensor, grad: &Tensor, buffers: &mut Vec<Tensor>) -> Tensor {
+        let c = self;
+        let decay = c.weight_decay != 0.0;
+        let g = if decay && !c.decoupled { grad.add(&value.mul_scalar(c.weight_decay)) } else { grad.clone() };
+        let value = if decay && c.decoupled { value.mul_scalar(1.0 - c.lr * c.weight_decay) } else { value };
+        if buffers.is_empty() {
+            *buffers = vec![g.zeros_like(), g.zeros_like()];
+        }
+        buffers[0] = buffers[0].mul_scalar(c.beta1).add(&g.mul_scalar(1.0 - c.beta1));
+        buffers[1] = buffers[1].mul_scalar(c.beta2).add(&g.square().mul_scalar(1.0 - c.beta2));
+        value
     }
 }
 
-impl Optimizer for Adam {
+/// Adam (or AdamW) over a fixed list of parameters.
+pub type Adam = Optim<AdamConfig>;
+
+/// Bias corrections `(1 - b1^t, 1 - b2^t)`.
+pub struct BiasCorrection(f32, f32);
+
+impl UpdateRule for AdamConfig {
+    const BUFFERS: &'static [&'static str] = &["exp_avg", "exp_avg_sq"];
+    type StepConsts = BiasCorrection;
+
+    fn lr(&self) -> f32 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.lr = lr;
+    }
+
+    fn step_consts(&self, step: u64) -> BiasCorrection {
+        BiasCorrection(1.0 - self.beta1.powi(step as i32), 1.0 - self.beta2.powi(step as i32))
+    }
+
     /// `m = b1 m + (1-b1) g`, `v = b2 v + (1-b2) g^2`,
     /// `p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)`.
-    fn step(&mut self, grads: &Grads) {
-        self.step += 1;
-        let c = self.config;
-        let bc1 = 1.0 - c.beta1.powi(self.step as i32);
-        let bc2 = 1.0 - c.beta2.powi(self.step as i32);
-        for p in &self.params {
-            let Some(g) = grads.get(p) else { continue };
-            let mut value = p.value();
-            let g = if c.weight_decay != 0.0 && !c.decoupled {
-                g.add(&value.mul_scalar(c.weight_decay))
-            } else {
-                g.clone()
-            };
-            if c.weight_decay != 0.0 && c.decoupled {
-                value = value.mul_scalar(1.0 - c.lr * c.weight_decay);
-            }
-            let st = self.buffers.entry(p.id()).or_insert_with(|| vec![g.zeros_like(), g.zeros_like()]);
-            st[0] = st[0].mul_scalar(c.beta1).add(&g.mul_scalar(1.0 - c.beta1));
-            st[1] = st[1].mul_scalar(c.beta2).add(&g.square().mul_scalar(1.0 - c.beta2));
-            let denom = st[1].sqrt().mul_scalar(1.0 / bc2.sqrt()).add_scalar(c.eps);
-            p.set(value.sub(&st[0].div(&denom).mul_scalar(c.lr / bc1)));
-        }
-    }
-
-    fn steps(&self) -> u64 {
-        self.step
-    }
-
-    fn learning_rate(&self) -> f32 {
-        self.config.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f32) {
-        self.config.lr = lr;
-    }
-
-    fn state_dict(&self) -> Vec<(String, Tensor)> {
-        state::export(&self.params, &self.buffers, &NAMES, self.step)
-    }
-
-    fn load_state_dict(&mut self, s: &[(String, Tensor)]) -> Result<(), String> {
-        self.step = state::import(&self.params, &mut self.buffers, &NAMES, s)?;
-        Ok(())
+    fn update(&self, bc: &BiasCorrection, value: Tensor, grad: &Tensor, buffers: &mut Vec<Tensor>) -> Tensor {
+        let value = self.decay_and_moments(value, grad, buffers);
+        let denom = buffers[1].sqrt().mul_scalar(1.0 / bc.1.sqrt()).add_scalar(self.eps);
+        value.sub(&buffers[0].div(&denom).mul_scalar(self.lr / bc.0))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use autograd::Tape;
+    use crate::optim::Optimizer;
+    use autograd::{Param, Tape};
 
     /// The first Adam step moves every coordinate by `lr` against the sign of its gradient.
     #[test]
@@ -119,9 +99,12 @@ mod tests {
         let mut opt = Adam::new(vec![p.clone()], AdamConfig::default());
         opt.step(&Tape::new().param(&p).square().sum_all().backward());
         let sd = opt.state_dict();
+        assert_eq!(sd.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["step", "p.exp_avg", "p.exp_avg_sq"]);
         let mut other = Adam::new(vec![p.clone()], AdamConfig::default());
         other.load_state_dict(&sd).unwrap();
         assert_eq!(other.steps(), 1);
         assert_eq!(other.state_dict()[1].1.to_vec(), sd[1].1.to_vec());
+        let bad = vec![("step".to_string(), Tensor::scalar(1.0)), ("p.exp_avg".to_string(), Tensor::zeros(&[2]))];
+        assert!(other.load_state_dict(&bad).unwrap_err().contains("p.exp_avg_sq"));
     }
 }
