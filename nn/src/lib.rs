@@ -7,6 +7,7 @@
 
 pub mod checkpoint;
 mod conv;
+mod conv_decoder;
 pub mod dist;
 mod flow;
 mod hybrid;
@@ -21,6 +22,7 @@ pub mod norm;
 pub mod optim;
 
 pub use conv::{Conv2d, ConvBlock, ConvEncoder, ConvTranspose2d};
+pub use conv_decoder::{ConvDecoder, UpBlock, pad2d, upsample_matrix, upsample2x};
 pub use dist::{Categorical, Gaussian, TanhGaussian};
 pub use flow::{RealNvp, RealNvpBlock, TanhNet};
 pub use hybrid::{HybridConfig, HybridConvMlpEncoder};

@@ -6,8 +6,8 @@ mod common;
 use autograd::Var;
 use common::{assert_matches, check_case, fill, fill_params, fixtures};
 use nn::{
-    BatchNorm, Conv2d, ConvEncoder, ConvTranspose2d, HybridConfig, HybridConvMlpEncoder, Linear, Mdn, Mlp, MlpConfig,
-    Module, Norm, ProcessingLstm, RealNvp, RecurrentPredictor,
+    BatchNorm, Conv2d, ConvDecoder, ConvEncoder, ConvTranspose2d, HybridConfig, HybridConvMlpEncoder, Linear, Mdn, Mlp,
+    MlpConfig, Module, Norm, ProcessingLstm, RealNvp, RecurrentPredictor,
 };
 use tensor::rand::{SeedableRng, rngs::StdRng};
 
@@ -121,4 +121,11 @@ fn hybrid_conv_mlp_encoder() {
     fill_params(&m);
     let img = Var::constant(fill(&[2, 3, 16, 16], "img", 1.0));
     check_case(&fixtures()["modules"]["hybrid"], &m, fill(&[2, 7], "x", 1.0), |t, x| m.forward(t, x, &img));
+}
+
+#[test]
+fn conv_decoder_16() {
+    let m = ConvDecoder::new("dec", 16, 3, 4, 6, Norm::Batch, &mut rng());
+    fill_params(&m);
+    check_case(&fixtures()["modules"]["conv_decoder_16"], &m, fill(&[2, 6], "x", 1.0), |t, x| m.forward(t, x));
 }
