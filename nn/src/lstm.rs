@@ -40,13 +40,8 @@ impl LstmCell {
         let gates = x
             .linear(&tape.param(&self.weight_ih), Some(&tape.param(&self.bias_ih)))
             .add(&h.linear(&tape.param(&self.weight_hh), Some(&tape.param(&self.bias_hh))));
-        let n = self.hidden;
-        let i = gates.narrow(1, 0, n).sigmoid();
-        let f = gates.narrow(1, n, n).sigmoid();
-        let g = gates.narrow(1, 2 * n, n).tanh();
-        let o = gates.narrow(1, 3 * n, n).sigmoid();
-        let c2 = f.mul(c).add(&i.mul(&g));
-        (o.mul(&c2.tanh()), c2)
+        // c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c'), as one fused op.
+        Var::lstm_cell_pointwise(&gates, c)
     }
 }
 

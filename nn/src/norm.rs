@@ -42,21 +42,18 @@ impl BatchNorm {
             self.weight.name(),
             x.shape()
         );
-        let dims: &[isize] = if x.rank() == 2 { &[0] } else { &[0, 2, 3] };
+        let (weight, bias) = (tape.param(&self.weight), tape.param(&self.bias));
+        if self.training {
+            // One fused op (batch statistics, normalise, scale, shift; closed-form backward).
+            let (y, mean, var) = x.batch_norm(&weight, &bias, self.eps);
+            self.update_running(&mean, &var, x.numel() / c);
+            return y;
+        }
         let view: Vec<usize> = if x.rank() == 2 { vec![1, c] } else { vec![1, c, 1, 1] };
-        let (mean, var) = if self.training {
-            let mean = x.mean(dims, true);
-            let var = x.var(dims, true, false);
-            self.update_running(mean.value(), var.value(), x.numel() / c);
-            (mean, var)
-        } else {
-            (
-                Var::constant(self.running_mean.value().reshape(&view)),
-                Var::constant(self.running_var.value().reshape(&view)),
-            )
-        };
+        let mean = Var::constant(self.running_mean.value().reshape(&view));
+        let var = Var::constant(self.running_var.value().reshape(&view));
         let xhat = x.sub(&mean).mul(&var.add_scalar(self.eps).rsqrt());
-        xhat.mul(&tape.param(&self.weight).reshape(&view)).add(&tape.param(&self.bias).reshape(&view))
+        xhat.mul(&weight.reshape(&view)).add(&bias.reshape(&view))
     }
 
     fn update_running(&self, mean: &Tensor, var: &Tensor, n: usize) {

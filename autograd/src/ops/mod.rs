@@ -4,6 +4,8 @@ pub mod conv;
 pub mod elementwise;
 pub mod index;
 pub mod linalg;
+pub mod norm;
+pub mod recurrent;
 pub mod reduce;
 pub mod shape;
 
@@ -41,4 +43,6 @@ pub const DIFFERENTIABLE_OPS: &[&str] = &[
     "cat",
     "stack",
     "split",
+    "batch_norm",
+    "lstm_cell_pointwise",
 ];

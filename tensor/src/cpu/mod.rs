@@ -3,8 +3,10 @@
 pub mod conv;
 pub mod elementwise;
 pub mod index;
+pub mod lstm;
 pub mod math;
 pub mod matmul;
+pub mod norm;
 pub mod reduce;
 pub mod sgemm;
 pub mod simd;

@@ -3,6 +3,7 @@
 mod arith;
 pub mod conv;
 pub mod elementwise;
+mod fused;
 mod half_io;
 mod index;
 mod matmul;

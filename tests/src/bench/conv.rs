@@ -45,10 +45,7 @@ fn encoder(rng: &mut StdRng) -> Encoder {
 /// BatchNorm2d in training mode: normalise with the batch mean and biased variance over
 /// `[batch, h, w]`, then scale by gamma and shift by beta (eps 1e-5, as PyTorch).
 fn batch_norm(x: &Var, gamma: &Var, beta: &Var) -> Var {
-    let c = x.dim(1);
-    let centred = x.sub(&x.mean(&[0, 2, 3], true));
-    let inv_std = centred.square().mean(&[0, 2, 3], true).add_scalar(1e-5).rsqrt();
-    centred.mul(&inv_std).mul(&gamma.reshape(&[1, c, 1, 1])).add(&beta.reshape(&[1, c, 1, 1]))
+    x.batch_norm(gamma, beta, 1e-5).0
 }
 
 /// The code `[batch, 128, 1, 1]` of images `x: [batch, 3, 64, 64]`.

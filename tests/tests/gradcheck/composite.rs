@@ -1,5 +1,6 @@
 //! Gradcheck rows for the composite ops of `DIFFERENTIABLE_OPS`: where, mean/var/logsumexp,
-//! softmax, matmul/linear, im2col/col2im, convolutions, pools and the indexing ops.
+//! softmax, matmul/linear, im2col/col2im, convolutions, pools, the indexing ops and the fused
+//! batch-norm and LSTM-cell ops.
 
 use super::{Row, row};
 use autograd::Var;
@@ -22,6 +23,7 @@ pub fn rows() -> Vec<Row> {
     rows.extend(conv_rows());
     rows.extend(pool_rows());
     rows.extend(index_rows());
+    rows.extend(fused_rows());
     rows
 }
 
@@ -153,6 +155,34 @@ fn index_rows() -> Vec<Row> {
         }),
         row("index_select", "dim -1", vec![u(&[2, 4], 469)], |v| {
             v[0].index_select(-1, &idx(&[1., 1., 0., 3., 2.], &[5]))
+        }),
+    ]
+}
+
+/// Fused ops. An op with two outputs is checked through closures that combine them (so the
+/// gradient of each output, and of both at once, reaches the inputs), and through one alone.
+fn fused_rows() -> Vec<Row> {
+    let bn = |v: &[Var]| v[0].batch_norm(&v[1], &v[2], 1e-5).0;
+    let lstm = |v: &[Var]| Var::lstm_cell_pointwise(&v[0].mul_scalar(2.0), &v[1]);
+    let cell = || vec![u(&[3, 8], 470), u(&[3, 2], 471)];
+    vec![
+        row("batch_norm", "[4,3,2,3] over [0,2,3]", vec![u(&[4, 3, 2, 3], 472), u(&[3], 473), u(&[3], 474)], bn),
+        row(
+            "batch_norm",
+            "[6,4] over dim 0, transposed view",
+            vec![u(&[4, 6], 475), u(&[4], 476), u(&[4], 477)],
+            |v| v[0].t().batch_norm(&v[1], &v[2], 1e-5).0,
+        ),
+        row("lstm_cell_pointwise", "h + 0.5 c", cell(), move |v| {
+            let (h, c) = lstm(v);
+            h.add(&c.mul_scalar(0.5))
+        }),
+        row("lstm_cell_pointwise", "h only", cell(), move |v| lstm(v).0),
+        row("lstm_cell_pointwise", "c only", cell(), move |v| lstm(v).1),
+        row("lstm_cell_pointwise", "two steps, c feeds the second", cell(), move |v| {
+            let (h1, c1) = lstm(v);
+            let (h2, _) = Var::lstm_cell_pointwise(&v[0].mul_scalar(-1.0), &c1);
+            h1.add(&h2)
         }),
     ]
 }
