@@ -5,6 +5,11 @@ use extract::demo::{self, DemoConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc keeps freed tensor buffers for reuse instead of returning them to the kernel and
+/// faulting them back in every step, as glibc's malloc does for large blocks.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "extract", about = "EXTRACT skill learning on a pure-Rust tensor + autograd engine")]
 struct Cli {
