@@ -47,3 +47,36 @@ impl Conv2dGeom {
         );
     }
 }
+
+/// Everything a transposed convolution needs besides its operands: the conv2d window geometry it
+/// is the adjoint of, its output size, and `extra`, the zero rows/columns to append to the input
+/// when `output_padding >= stride` (allowed when `dilation > stride`) lets the output hold more
+/// windows than the input has. Shared by `Tensor::conv_transpose2d` and its autograd twin.
+#[derive(Clone, Copy, Debug)]
+pub struct ConvTransposePlan {
+    pub geom: Conv2dGeom,
+    pub out: (usize, usize),
+    pub extra: usize,
+}
+
+impl ConvTransposePlan {
+    /// Validates the settings (panicking with the op name, as any shape misuse) and plans an input
+    /// of `hw` with a square kernel `k`.
+    pub fn new(
+        hw: (usize, usize),
+        k: usize,
+        stride: usize,
+        padding: usize,
+        output_padding: usize,
+        dilation: usize,
+    ) -> Self {
+        assert!(
+            output_padding < stride.max(dilation),
+            "conv_transpose2d: output_padding {output_padding} must be smaller than stride or dilation"
+        );
+        let geom = Conv2dGeom::square(k, stride, padding, dilation);
+        geom.validate("conv_transpose2d");
+        let out = |n: usize| ((n - 1) * stride + dilation * (k - 1) + output_padding + 1).saturating_sub(2 * padding);
+        ConvTransposePlan { geom, out: (out(hw.0), out(hw.1)), extra: output_padding / stride }
+    }
+}

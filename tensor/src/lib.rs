@@ -14,7 +14,7 @@ pub mod ops;
 mod storage;
 mod tensor;
 
-pub use conv::Conv2dGeom;
+pub use conv::{Conv2dGeom, ConvTransposePlan};
 pub use layout::Layout;
 pub use op::{BinaryOp, ReduceOp, UnaryOp};
 pub use storage::{Device, Storage};

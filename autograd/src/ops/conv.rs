@@ -2,7 +2,7 @@
 //! adjoint, so each is the other's backward) and differentiable matmul / reductions.
 
 use crate::var::Var;
-use tensor::{Conv2dGeom, Tensor};
+use tensor::{Conv2dGeom, ConvTransposePlan, Tensor};
 
 impl Var {
     /// `[b, c, h, w] -> [b, c*kh*kw, oh*ow]`; backward is `col2im`.
@@ -51,18 +51,10 @@ impl Var {
             s.len() == 4 && ws.len() == 4 && ws[0] == s[1] && ws[2] == ws[3],
             "conv_transpose2d: weight shape {ws:?} does not fit input shape {s:?}"
         );
-        assert!(
-            output_padding < stride.max(dilation),
-            "conv_transpose2d: output_padding {output_padding} must be smaller than stride or dilation"
-        );
         let (cout, k) = (ws[1], ws[2]);
-        let g = Conv2dGeom::square(k, stride, padding, dilation);
-        g.validate("conv_transpose2d");
-        let oh = Tensor::conv_transpose_out(s[2], k, stride, padding, output_padding, dilation);
-        let ow = Tensor::conv_transpose_out(s[3], k, stride, padding, output_padding, dilation);
-        // output_padding >= stride (allowed when dilation > stride): the output fits `extra` more
-        // windows per axis than the input has; zeros feed them (as in `Tensor::conv_transpose2d`).
-        let extra = output_padding / stride;
+        let plan = ConvTransposePlan::new((s[2], s[3]), k, stride, padding, output_padding, dilation);
+        // Zero rows/columns for output_padding >= stride, as in `Tensor::conv_transpose2d`.
+        let extra = plan.extra;
         let mut x = self.clone();
         for dim in [2, 3] {
             if extra > 0 {
@@ -73,7 +65,7 @@ impl Var {
         }
         let (h, w) = (s[2] + extra, s[3] + extra);
         let cols = weight.reshape(&[s[1], cout * k * k]).t().matmul(&x.reshape(&[s[0], s[1], h * w]));
-        let out = cols.col2im(cout, (oh, ow), &g);
+        let out = cols.col2im(cout, plan.out, &plan.geom);
         match bias {
             Some(b) => out.add(&b.reshape(&[cout, 1, 1])),
             None => out,

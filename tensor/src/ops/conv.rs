@@ -1,6 +1,6 @@
 //! conv2d, conv_transpose2d and 2-D pooling, all built on im2col / col2im and matmul (NCHW).
 
-use crate::conv::Conv2dGeom;
+use crate::conv::{Conv2dGeom, ConvTransposePlan};
 use crate::cpu::conv::{col2im, im2col};
 use crate::tensor::Tensor;
 
@@ -69,18 +69,6 @@ impl Tensor {
         }
     }
 
-    /// Output size of `conv_transpose2d` along one axis.
-    pub fn conv_transpose_out(
-        n: usize,
-        k: usize,
-        stride: usize,
-        padding: usize,
-        output_padding: usize,
-        dilation: usize,
-    ) -> usize {
-        ((n - 1) * stride + dilation * (k - 1) + output_padding + 1).saturating_sub(2 * padding)
-    }
-
     /// Transposed convolution (the adjoint of conv2d): `x: [b, cin, h, w]`,
     /// `weight: [cin, cout, k, k]`, `bias: [cout]` -> `[b, cout, oh, ow]`.
     pub fn conv_transpose2d(
@@ -99,18 +87,9 @@ impl Tensor {
             "conv_transpose2d: weight shape {ws:?} does not fit input shape {:?} (expected [{cin}, out, k, k])",
             self.shape()
         );
-        assert!(
-            output_padding < stride.max(dilation),
-            "conv_transpose2d: output_padding {output_padding} must be smaller than stride or dilation"
-        );
         let (cout, k) = (ws[1], ws[2]);
-        let g = Conv2dGeom::square(k, stride, padding, dilation);
-        g.validate("conv_transpose2d");
-        let oh = Tensor::conv_transpose_out(h, k, stride, padding, output_padding, dilation);
-        let ow = Tensor::conv_transpose_out(w, k, stride, padding, output_padding, dilation);
-        // output_padding >= stride (allowed when dilation > stride) makes the output fit `extra`
-        // more windows per axis than the input has: feed zeros for them.
-        let extra = output_padding / stride;
+        let plan = ConvTransposePlan::new((h, w), k, stride, padding, output_padding, dilation);
+        let extra = plan.extra;
         let mut x = self.clone();
         for dim in [2, 3] {
             if extra > 0 {
@@ -121,7 +100,7 @@ impl Tensor {
         }
         let (h, w) = (h + extra, w + extra);
         let cols = weight.reshape(&[cin, cout * k * k]).t().matmul(&x.reshape(&[b, cin, h * w]));
-        let out = cols.col2im(cout, (oh, ow), &g);
+        let out = cols.col2im(cout, plan.out, &plan.geom);
         match bias {
             Some(bias) => out.add(&bias.reshape(&[cout, 1, 1])),
             None => out,
