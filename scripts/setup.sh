@@ -24,6 +24,11 @@ APT_PACKAGES=(
   libegl1         # offscreen MuJoCo rendering: EGL, served by Mesa's software renderer (llvmpipe)
   libegl-mesa0
   libgl1-mesa-dri
+  libhdf5-dev         # data sets in D4RL's HDF5 schema (hdf5-metno links libhdf5)
+  mesa-vulkan-drivers # lavapipe: the software Vulkan driver the GPU tests run on when no GPU is present
+  libvulkan1          # the Vulkan loader wgpu opens
+  libopenmpi-dev      # parallel RL workers over MPI (the mpi crate)
+  openmpi-bin         # mpirun
 )
 
 setup_log() { echo "setup: $*"; }
