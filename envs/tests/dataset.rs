@@ -1,6 +1,6 @@
 //! D4RL-schema files: reading h5py's encodings, our writer's round trip, atomic writes, and one-line
 //! errors for missing keys, wrong shapes and broken files.
-use envs::dataset::{D4rlFile, D4rlWriter, Episode, NO_SUBTASK, WriterOptions, keys, trajectory_ranges};
+use envs::dataset::{D4rlFile, D4rlWriter, Episode, NO_SUBTASK, SubtaskLabels, WriterOptions, keys, trajectory_ranges};
 use hdf5_metno as hdf5;
 use std::path::{Path, PathBuf};
 
@@ -8,8 +8,9 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
+/// A fresh file path in a folder of its own (tests run in parallel and look at their folders).
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("envs-dataset-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("envs-dataset-{}", std::process::id())).join(name);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }
@@ -91,7 +92,7 @@ fn writer_round_trips_every_key_and_renames_only_on_finish() {
     let qpos: Vec<f64> = eps.iter().flat_map(|e| e.qpos.clone()).collect();
     assert_eq!(f.matrix_f64(keys::QPOS).unwrap(), (qpos, 30), "f64 states are stored exactly");
     let labels: Vec<u8> = eps.iter().flat_map(|e| e.subtask.clone()).collect();
-    assert_eq!(f.subtasks().unwrap(), Some((labels, names)));
+    assert_eq!(f.subtasks().unwrap(), Some(SubtaskLabels { labels, names }));
     assert_eq!(f.frame_size().unwrap(), Some((8, 8)));
     let frames: Vec<u8> = eps.iter().flat_map(|e| e.frames.clone()).collect();
     assert_eq!(f.frames(0..12).unwrap(), frames);

@@ -20,7 +20,7 @@
 mod reader;
 mod writer;
 
-pub use reader::D4rlFile;
+pub use reader::{D4rlFile, SubtaskLabels};
 pub use writer::{D4rlWriter, WriterOptions};
 
 /// `infos/subtask` value of a step on which no subtask was being worked on.

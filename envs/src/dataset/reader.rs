@@ -7,6 +7,13 @@ use hdf5_metno as hdf5;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+/// Ground truth of a generated data set: per-step subtask index (`NO_SUBTASK` for none) and names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubtaskLabels {
+    pub labels: Vec<u8>,
+    pub names: Vec<String>,
+}
+
 /// An open data-set file; its length N is the length of `terminals`, which every consumer needs to
 /// split trajectories.
 pub struct D4rlFile {
@@ -147,7 +154,7 @@ impl D4rlFile {
     }
 
     /// Ground-truth subtask labels (`infos/subtask`) and the names they index, when present.
-    pub fn subtasks(&self) -> Result<Option<(Vec<u8>, Vec<String>)>, EnvError> {
+    pub fn subtasks(&self) -> Result<Option<SubtaskLabels>, EnvError> {
         if !self.has(keys::SUBTASK) {
             return Ok(None);
         }
@@ -158,7 +165,7 @@ impl D4rlFile {
         if let Some(bad) = labels.iter().find(|&&l| l != super::NO_SUBTASK && l as usize >= names.len()) {
             return Err(self.bad(keys::SUBTASK, format!("label {bad} but only {} subtask names", names.len())));
         }
-        Ok(Some((labels, names)))
+        Ok(Some(SubtaskLabels { labels, names }))
     }
 
     /// A string attribute of the file, `None` when absent.
