@@ -4,6 +4,7 @@
 //!
 //! Observations and actions are plain `f32` vectors; nothing here depends on `tensor` or `autograd`.
 //! MuJoCo and the kitchen scene are unpacked into `.deps/` by `bash scripts/setup.sh`.
+pub mod dataset;
 mod env;
 mod error;
 pub mod kitchen;
