@@ -127,6 +127,11 @@ impl KitchenEnv {
         &self.sim
     }
 
+    /// The robot's position/velocity bounds and observation noise (`franka_config.xml`).
+    pub fn franka(&self) -> &FrankaConfig {
+        &self.franka
+    }
+
     /// The task bookkeeping of the current episode.
     pub fn progress(&self) -> &TaskProgress {
         &self.progress

@@ -5,12 +5,14 @@
 //! unpacked by `scripts/setup.sh` into `.deps/kitchen_franka`.
 mod env;
 mod franka_config;
+pub mod scripted;
 mod tasks;
 
 use std::path::PathBuf;
 
 pub use env::{INIT_QPOS, KitchenEnv, KitchenInfo};
 pub use franka_config::FrankaConfig;
+pub use scripted::{ScriptRandomization, ScriptedAgent};
 pub use tasks::{BONUS_THRESH, KitchenTask, TaskProgress, goal_vector};
 
 /// Environment variable that overrides where the kitchen scene is read from.

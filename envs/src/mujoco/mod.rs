@@ -87,6 +87,31 @@ impl Model {
         self.raw.name_to_id(MjtObjBase::mjOBJ_JOINT, name)
     }
 
+    /// The id of the body called `name`, if the model has one.
+    pub fn body_id(&self, name: &str) -> Option<usize> {
+        self.raw.name_to_id(MjtObjBase::mjOBJ_BODY, name)
+    }
+
+    /// The `[lo, hi]` range of joint `id`, or `None` if it is unlimited.
+    pub fn joint_range(&self, id: usize) -> Option<[f64; 2]> {
+        self.raw.jnt_limited()[id].then(|| self.raw.jnt_range()[id])
+    }
+
+    /// The `qvel` (dof) address of joint `id`.
+    pub fn joint_dof_address(&self, id: usize) -> usize {
+        self.raw.jnt_dofadr()[id] as usize
+    }
+
+    /// The passive damping coefficient of each dof (length `nv`).
+    pub fn dof_damping(&self) -> &[f64] {
+        self.raw.dof_damping()
+    }
+
+    /// The first gain parameter of actuator `id` (the stiffness `kp` of a `<position>` actuator).
+    pub fn actuator_gain(&self, id: usize) -> f64 {
+        self.raw.actuator_gainprm()[id][0]
+    }
+
     /// For each actuator, the `qpos` address of the joint it drives (`None` if it drives no joint).
     pub fn actuator_qpos_addresses(&self) -> Vec<Option<usize>> {
         let (kinds, targets, qposadr) =
@@ -141,6 +166,29 @@ impl Sim {
     /// computes kinematics before integrating, so call `forward` first for positions matching `qpos`).
     pub fn site_xpos(&self, id: usize) -> [f64; 3] {
         self.data.site_xpos()[id]
+    }
+
+    /// World orientation of site `id` (row-major 3×3; its columns are the site's axes), with the same
+    /// timing as `site_xpos`.
+    pub fn site_xmat(&self, id: usize) -> [f64; 9] {
+        self.data.site_xmat()[id]
+    }
+
+    /// World position of body `id`'s frame, with the same timing as `site_xpos`.
+    pub fn body_xpos(&self, id: usize) -> [f64; 3] {
+        self.data.xpos()[id]
+    }
+
+    /// The bias forces `C(qpos, qvel)` (gravity, Coriolis, centrifugal; length `nv`), with the same timing
+    /// as `site_xpos`.
+    pub fn qfrc_bias(&self) -> &[f64] {
+        self.data.qfrc_bias()
+    }
+
+    /// The Jacobian of site `id` (`mj_jacSite`): translational and rotational parts, each row-major
+    /// `[3, nv]`, at the kinematics of the last `forward`/`step`.
+    pub fn site_jacobian(&self, id: usize) -> (Vec<f64>, Vec<f64>) {
+        self.data.jac_site(true, true, id)
     }
 
     /// Back to MuJoCo's defaults (`mj_resetData`): `qpos0`, zero velocity, zero controls, time 0.
@@ -217,6 +265,30 @@ mod tests {
         assert!(sim.site_xpos(tip)[2] > z);
         sim.forward();
         assert_eq!(sim.site_xpos(tip)[2], z);
+    }
+
+    #[test]
+    fn kinematics_of_a_free_body() {
+        let model = ball();
+        let (tip, ball_body) = (model.site_id("tip").unwrap(), model.body_id("ball").unwrap());
+        let mut sim = Sim::new(&model);
+        assert_eq!(sim.body_xpos(ball_body), [0.0, 0.0, 1.0]);
+        assert_eq!(sim.site_xmat(tip), [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+        // At rest the bias force is gravity on the free joint's z dof.
+        sim.forward();
+        let mass = 4.0 / 3.0 * std::f64::consts::PI * 0.1f64.powi(3) * 1000.0;
+        assert!((sim.qfrc_bias()[2] - mass * 9.81).abs() < 1e-6, "{:?}", sim.qfrc_bias());
+        // The site sits at the body origin: translation rows = identity on the linear dofs, no rotation.
+        let (jacp, jacr) = sim.site_jacobian(tip);
+        assert_eq!((jacp.len(), jacr.len()), (18, 18));
+        for r in 0..3 {
+            for c in 0..6 {
+                assert_eq!(jacp[r * 6 + c], if r == c { 1.0 } else { 0.0 }, "jacp[{r}][{c}]");
+            }
+        }
+        assert_eq!(model.joint_range(0), None);
+        assert_eq!(model.joint_dof_address(0), 0);
+        assert_eq!(model.dof_damping(), &[0.0; 6]);
     }
 
     #[test]
