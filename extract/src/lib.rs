@@ -2,5 +2,6 @@
 
 pub mod cluster;
 pub mod demo;
+pub mod gen_data;
 pub mod metrics;
 pub mod plot;

@@ -1,7 +1,9 @@
 //! The `extract` command line: one subcommand per stage of the pipeline (so far: `demo`).
 
 use clap::{Parser, Subcommand};
+use extract::cluster::{self, ClusterConfig, EmbedderKind, Padding};
 use extract::demo::{self, DemoConfig};
+use extract::gen_data::{self, GenConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,6 +36,77 @@ enum Command {
         #[arg(long, default_value_t = 1e-2)]
         lr: f32,
     },
+    /// Skill extraction: embed frames/states, first-difference, K-means, median filter -> clusters.h5 + report.
+    Cluster {
+        /// Data set in D4RL's HDF5 schema (from `gen-data`, or D4RL's kitchen file with rendered frames).
+        #[arg(long)]
+        data: PathBuf,
+        /// Per-step embedding to cluster.
+        #[arg(long, value_enum, default_value_t = Embedder::StateDiff)]
+        embedder: Embedder,
+        /// Number of clusters (skills).
+        #[arg(long, default_value_t = 8)]
+        k: usize,
+        /// Median-filter window (odd).
+        #[arg(long, default_value_t = 7)]
+        window: usize,
+        /// Pad the filter with edge labels instead of zeros (scipy's medfilt, upstream).
+        #[arg(long)]
+        edge_padding: bool,
+        /// Full K-means instead of mini-batch.
+        #[arg(long)]
+        full_kmeans: bool,
+        /// Seed of K-means.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Root of the output tree.
+        #[arg(long, default_value = "generated_dataset_clusters")]
+        out: PathBuf,
+    },
+    /// Generate a demonstration data set (D4RL HDF5 schema, rendered frames).
+    #[command(name = "gen-data", subcommand)]
+    GenData(GenData),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Embedder {
+    /// Observation minus the trajectory's first observation.
+    StateDiff,
+    /// EfficientNet-Lite0 ImageNet features (not built yet).
+    Efficientnet,
+    /// ResNet-50 with R3M preprocessing (not built yet).
+    R3m,
+}
+
+#[derive(Subcommand)]
+enum GenData {
+    /// Scripted Franka Kitchen demonstrations chaining 4 of the 7 subtasks, like D4RL kitchen-mixed.
+    Kitchen {
+        /// Output folder (kitchen_mixed_data.h5, episodes.jsonl, summary.json, frames.png).
+        #[arg(long, default_value = "data/kitchen_mixed")]
+        out: PathBuf,
+        /// The small preset (24 episodes) for tests and the demo, instead of the 600-episode default.
+        #[arg(long)]
+        small: bool,
+        /// Number of episodes (overrides the preset).
+        #[arg(long)]
+        episodes: Option<usize>,
+        /// Seed of orders, script randomisation and observation noise.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Side of the rendered frames; 0 writes states only.
+        #[arg(long, default_value_t = 128)]
+        frame_size: usize,
+        /// Step cap per episode.
+        #[arg(long, default_value_t = 600)]
+        max_steps: usize,
+        /// Also write episodes whose demonstrator failed a subtask (after the last attempt).
+        #[arg(long)]
+        keep_failed: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -47,6 +120,42 @@ fn main() -> ExitCode {
                     "wrote {}/{{metrics.jsonl,loss.png,accuracy.png,regions.png,summary.json}}",
                     cfg.out.display()
                 );
+            })
+        }
+        Command::Cluster { data, embedder, k, window, edge_padding, full_kmeans, seed, out } => {
+            let mut cfg = ClusterConfig::new(data);
+            cfg.embedder = match embedder {
+                Embedder::StateDiff => EmbedderKind::StateDiff,
+                Embedder::Efficientnet => EmbedderKind::EfficientNet,
+                Embedder::R3m => EmbedderKind::R3m,
+            };
+            (cfg.k, cfg.window, cfg.full_kmeans, cfg.seed, cfg.out_root) = (k, window, full_kmeans, seed, out);
+            cfg.padding = if edge_padding { Padding::Edge } else { Padding::Zeros };
+            cluster::run::run(&cfg).map(|s| {
+                println!("{}", serde_json::to_string(&s).unwrap_or_default());
+                println!("wrote {} and its report in {}", s.labels_file.display(), cfg.out_dir().display());
+            })
+        }
+        Command::GenData(GenData::Kitchen {
+            out,
+            small,
+            episodes,
+            seed,
+            workers,
+            frame_size,
+            max_steps,
+            keep_failed,
+        }) => {
+            let mut cfg = if small { GenConfig::small(out) } else { GenConfig::full(out) };
+            cfg.episodes = episodes.unwrap_or(cfg.episodes);
+            cfg.workers = workers.unwrap_or(cfg.workers);
+            cfg.seed = seed;
+            cfg.frame_size = (frame_size > 0).then_some(frame_size);
+            cfg.max_steps = max_steps;
+            cfg.keep_failed = keep_failed;
+            gen_data::run(&cfg).map(|s| {
+                println!("{}", serde_json::to_string(&s).unwrap_or_default());
+                println!("wrote {} and its report in {}", s.path.display(), cfg.out.display());
             })
         }
     };

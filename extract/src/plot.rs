@@ -10,8 +10,10 @@ mod axis;
 mod canvas;
 mod class_map;
 mod frame;
+mod strip;
 
 pub use class_map::{ClassMap, class_map};
+pub use strip::{StripRow, label_strips};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

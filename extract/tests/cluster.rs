@@ -81,3 +81,50 @@ fn kmeans_recovers_separated_clusters() {
     assert!(err.contains("k = 8") && err.contains("got 5"), "{err}");
     assert!(KMeans::fit(&x[..17], 16, &KMeansConfig::full(2, 0)).unwrap_err().contains("not rows of 16"));
 }
+
+/// A two-trajectory file whose states jump between two far-apart values halfway through each.
+fn two_phase_file(path: &std::path::Path) {
+    use envs::dataset::{D4rlWriter, Episode, WriterOptions};
+    let names = vec!["reach".to_string(), "push".to_string()];
+    let mut w = D4rlWriter::create(path, WriterOptions::kitchen(None, names)).unwrap();
+    for e in 0..2 {
+        let t = 40;
+        let obs: Vec<f32> = (0..t).flat_map(|i| vec![if i < 20 { 0.0 } else { 10.0 } + 0.01 * e as f32; 60]).collect();
+        w.append(&Episode {
+            observations: obs,
+            actions: vec![0.0; t * 9],
+            rewards: vec![0.0; t],
+            truncated: false,
+            qpos: vec![0.0; t * 30],
+            qvel: vec![0.0; t * 29],
+            subtask: (0..t).map(|i| (i >= 20) as u8).collect(),
+            frames: vec![],
+        })
+        .unwrap();
+    }
+    w.finish().unwrap();
+}
+
+#[test]
+fn cluster_command_writes_labels_and_report_and_rejects_bad_input() {
+    use extract::cluster::{ClusterConfig, EmbedderKind, run::run};
+    let dir = std::env::temp_dir().join(format!("extract-cluster-{}", std::process::id()));
+    let data = dir.join("kitchen_twophase_data.h5");
+    two_phase_file(&data);
+    let mut cfg = ClusterConfig::new(data.clone());
+    (cfg.out_root, cfg.k, cfg.window) = (dir.join("clusters"), 2, 3);
+    let s = run(&cfg).unwrap();
+    assert!(cfg.out_dir().ends_with("kitchen/state_first_diff_KMeans_n_clusters:2_MedFilt(3)/twophase"));
+    let labels = envs::dataset::read_labels(&s.labels_file, Some(80)).unwrap();
+    assert_eq!((s.ari, s.nmi), (Some(1.0), Some(1.0)), "the two phases are recovered: {labels:?}");
+    for f in ["report.json", "skill_lengths.png", "skill_strip.png"] {
+        assert!(cfg.out_dir().join(f).is_file(), "{f}");
+    }
+    let too_many = ClusterConfig { k: 81, ..cfg.clone() };
+    assert!(run(&too_many).unwrap_err().contains("K = 81"));
+    let image = ClusterConfig { embedder: EmbedderKind::EfficientNet, ..cfg.clone() };
+    assert!(run(&image).unwrap_err().contains("not built yet"));
+    let missing = ClusterConfig::new(dir.join("nope.h5"));
+    let err = run(&missing).unwrap_err();
+    assert!(err.contains("nope.h5") && err.contains("no such file"), "{err}");
+}

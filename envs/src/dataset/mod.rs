@@ -17,9 +17,11 @@
 //! The optional keys (`timeouts`, `infos/*`, `rendered_frames`) may be missing from other files; the
 //! reader reports a missing required key, a wrong shape or an unreadable file in one line naming both
 //! the file and the key.
+mod labels;
 mod reader;
 mod writer;
 
+pub use labels::{read_labels, write_labels};
 pub use reader::{D4rlFile, SubtaskLabels};
 pub use writer::{D4rlWriter, WriterOptions};
 
