@@ -29,9 +29,23 @@ pub fn label_strips(
     }
     let px = (900 / steps).clamp(1, 4);
     let row_h = rows.iter().map(|r| r.bands.len()).max().unwrap_or(1) * BAND + GAP;
-    let legend_h = band_legends.len() * 22 + 10;
     let width = (LEFT + steps * px + 20).max(700);
-    let height = TOP + rows.len() * row_h + legend_h;
+    // Legend entries flow left to right and wrap at the image's right edge.
+    let entry_w = |label: &str| 16 + Font::Regular.text_width(label) as i64 + 14;
+    let mut placed = Vec::new(); // (band, label index, x, line)
+    let mut lines = 0;
+    for (b, (_, labels)) in band_legends.iter().enumerate() {
+        let mut x = LEFT as i64;
+        for (l, label) in labels.iter().enumerate() {
+            if x > LEFT as i64 && x + entry_w(label) > width as i64 {
+                (x, lines) = (LEFT as i64, lines + 1);
+            }
+            placed.push((b, l, x, lines));
+            x += entry_w(label);
+        }
+        lines += 1;
+    }
+    let height = TOP + rows.len() * row_h + lines * 22 + 10;
     let mut c = Canvas::new(width, height, WHITE);
     c.text(10, 8, title, Font::Bold, Align::Left, BLACK);
     for (i, row) in rows.iter().enumerate() {
@@ -47,16 +61,15 @@ pub fn label_strips(
             }
         }
     }
-    let mut y = (TOP + rows.len() * row_h + 6) as i64;
-    for (name, labels) in band_legends {
-        c.text(8, y, name, Font::Regular, Align::Left, BLACK);
-        let mut x = LEFT as i64;
-        for (l, label) in labels.iter().enumerate() {
-            c.fill_rect(x, y + 3, x + 12, y + 15, colour(l));
-            c.text(x + 16, y, label, Font::Regular, Align::Left, BLACK);
-            x += 16 + Font::Regular.text_width(label) as i64 + 14;
+    let y0 = (TOP + rows.len() * row_h + 6) as i64;
+    for &(b, l, x, line) in &placed {
+        let y = y0 + 22 * line as i64;
+        if l == 0 {
+            c.text(8, y, band_legends[b].0, Font::Regular, Align::Left, BLACK);
         }
-        y += 22;
+        let label = &band_legends[b].1[l];
+        c.fill_rect(x, y + 3, x + 12, y + 15, colour(l));
+        c.text(x + 16, y, label, Font::Regular, Align::Left, BLACK);
     }
     let bytes = c.encode_png().map_err(|e| PlotError::Encode { path: path.to_path_buf(), message: e.to_string() })?;
     write_atomically(path, &bytes).map_err(|source| PlotError::Io { path: path.to_path_buf(), source })
