@@ -33,7 +33,8 @@ fn weight(i: usize) -> f64 {
 }
 
 /// Checks the gradients `f` produces for every input. Returns a message naming the input,
-/// the element and both values on the first mismatch.
+/// the element and both values on the first mismatch. Runs on the inputs' device (the
+/// perturbed copies are moved there); the projection is summed in f64 on the host.
 pub fn gradcheck(f: impl Fn(&[Var]) -> Var, inputs: &[Tensor], opts: GradcheckOptions) -> Result<(), String> {
     let params: Vec<Param> =
         inputs.iter().enumerate().map(|(i, t)| Param::new(format!("input{i}"), t.contiguous())).collect();
@@ -41,7 +42,7 @@ pub fn gradcheck(f: impl Fn(&[Var]) -> Var, inputs: &[Tensor], opts: GradcheckOp
     let vars: Vec<Var> = params.iter().map(|p| tape.param(p)).collect();
     let out = f(&vars);
     let w: Vec<f32> = (0..out.numel()).map(|i| weight(i) as f32).collect();
-    let grads = out.backward_with(Tensor::from_vec(w, out.shape()));
+    let grads = out.backward_with(Tensor::from_vec(w, out.shape()).to(&out.value().device()));
     let eval = |xs: &[Tensor]| {
         let vs: Vec<Var> = xs.iter().map(|t| Var::constant(t.clone())).collect();
         projected(f(&vs).value())
@@ -57,7 +58,7 @@ pub fn gradcheck(f: impl Fn(&[Var]) -> Var, inputs: &[Tensor], opts: GradcheckOp
             let mut bump = |delta: f32| {
                 let mut v = x.clone();
                 v[j] += delta;
-                xs[i] = Tensor::from_vec(v, p.value().shape());
+                xs[i] = Tensor::from_vec(v, p.value().shape()).to(&p.value().device());
                 eval(&xs)
             };
             let numeric = ((bump(opts.eps) - bump(-opts.eps)) / (2.0 * opts.eps as f64)) as f32;

@@ -82,10 +82,10 @@ impl Var {
     /// Consumes the tape: make a new `Tape` for the next step.
     pub fn backward(&self) -> Grads {
         assert_eq!(self.numel(), 1, "backward: needs a scalar loss, got shape {:?} (use backward_with)", self.shape());
-        self.backward_with(Tensor::ones(self.shape()))
+        self.backward_with(self.value().ones_like())
     }
 
-    /// Backward seeded with `grad` (same shape as this value).
+    /// Backward seeded with `grad` (same shape as this value; moved to its device if needed).
     pub fn backward_with(&self, grad: Tensor) -> Grads {
         assert_eq!(
             grad.shape(),
@@ -94,6 +94,8 @@ impl Var {
             grad.shape(),
             self.shape()
         );
+        // The seed follows the value's device (a CPU-built seed for a GPU loss is moved).
+        let grad = grad.to(&self.value.device());
         match &self.node {
             Some((n, tape)) => tape.backward(*n, grad),
             None => Grads::new(),

@@ -27,13 +27,15 @@ pub fn upsample_matrix(n: usize) -> Tensor {
 /// Bilinear 2x upsampling of `[b, c, h, w]` as `U_h @ x @ U_w^T`.
 pub fn upsample2x(x: &Var) -> Var {
     let (h, w) = (x.dim(2), x.dim(3));
-    Var::constant(upsample_matrix(h)).matmul(x).matmul(&Var::constant(upsample_matrix(w).t()))
+    let dev = x.value().device();
+    Var::constant(upsample_matrix(h).to(&dev)).matmul(x).matmul(&Var::constant(upsample_matrix(w).to(&dev).t()))
 }
 
 /// Zero padding of `[b, c, h, w]` by `(left, right, top, bottom)` (`F.pad`'s order).
 pub fn pad2d(x: &Var, (l, r, t, b): (usize, usize, usize, usize)) -> Var {
     let s = x.shape().to_vec();
-    let zeros = |h: usize, w: usize| Var::constant(Tensor::zeros(&[s[0], s[1], h, w]));
+    let dev = x.value().device();
+    let zeros = |h: usize, w: usize| Var::constant(Tensor::zeros_on(&[s[0], s[1], h, w], &dev));
     let row = Var::cat(&[zeros(s[2], l), x.clone(), zeros(s[2], r)], 3);
     let w = l + s[3] + r;
     Var::cat(&[zeros(t, w), row, zeros(b, w)], 2)

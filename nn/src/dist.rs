@@ -3,7 +3,7 @@
 
 use autograd::Var;
 use rand::Rng;
-use tensor::Tensor;
+use tensor::{Device, Tensor};
 
 const HALF_LOG_2PI: f32 = 0.918_938_5;
 
@@ -27,7 +27,13 @@ impl Gaussian {
 
     /// The unit Gaussian with the shape of `like`.
     pub fn standard(shape: &[usize]) -> Gaussian {
-        Gaussian { mu: Var::constant(Tensor::zeros(shape)), log_sigma: Var::constant(Tensor::zeros(shape)) }
+        Gaussian::standard_on(shape, &Device::Cpu)
+    }
+
+    /// The unit Gaussian of `shape` on `device`.
+    pub fn standard_on(shape: &[usize], device: &Device) -> Gaussian {
+        let z = || Var::constant(Tensor::zeros_on(shape, device));
+        Gaussian { mu: z(), log_sigma: z() }
     }
 
     pub fn sigma(&self) -> Var {
@@ -36,7 +42,7 @@ impl Gaussian {
 
     /// Reparameterised sample `mu + sigma * eps`, `eps ~ N(0, I)` from `rng`.
     pub fn rsample<R: Rng + ?Sized>(&self, rng: &mut R) -> Var {
-        let eps = Tensor::randn(self.mu.shape(), 0.0, 1.0, rng);
+        let eps = Tensor::randn_on(self.mu.shape(), 0.0, 1.0, rng, &self.mu.value().device());
         self.mu.add(&self.sigma().mul(&Var::constant(eps)))
     }
 

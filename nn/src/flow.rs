@@ -130,7 +130,7 @@ impl RealNvp {
     pub fn log_prob(&self, tape: &Tape, x: &Var, obs: Option<&Var>) -> Var {
         let c = self.condition(tape, obs);
         let mut z = x.clone();
-        let mut log_det = Var::constant(Tensor::zeros(&[x.dim(0)]));
+        let mut log_det = Var::constant(Tensor::zeros_on(&[x.dim(0)], &x.value().device()));
         for b in &self.blocks {
             let (z2, ld) = b.forward(tape, &z, c.as_ref());
             z = z2;
@@ -143,7 +143,7 @@ impl RealNvp {
     /// Samples `n` points (`obs`, if given, must have `n` rows).
     pub fn sample<R: Rng + ?Sized>(&self, tape: &Tape, n: usize, obs: Option<&Var>, rng: &mut R) -> Var {
         let c = self.condition(tape, obs);
-        let z = Var::constant(Tensor::randn(&[n, self.dim], 0.0, 1.0, rng));
+        let z = Var::constant(Tensor::randn_on(&[n, self.dim], 0.0, 1.0, rng, &self.device()));
         self.blocks.iter().rev().fold(z, |x, b| b.inverse(tape, &x, c.as_ref()))
     }
 }

@@ -74,7 +74,8 @@ impl ProcessingLstm {
     }
 
     pub fn zero_state(&self, batch: usize) -> LstmState {
-        let z = || Var::constant(Tensor::zeros(&[batch, self.cells[0].hidden]));
+        let dev = self.embed.device();
+        let z = || Var::constant(Tensor::zeros_on(&[batch, self.cells[0].hidden], &dev));
         self.cells.iter().map(|_| (z(), z())).collect()
     }
 

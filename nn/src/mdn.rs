@@ -31,7 +31,7 @@ impl Gmm {
         let idx = comp.reshape(&[b, 1, 1]).broadcast_to(&[b, 1, d]);
         let mu = self.mu.value().gather(1, &idx).reshape(&[b, d]);
         let sigma = self.log_sigma.value().gather(1, &idx).reshape(&[b, d]).exp();
-        mu.add(&sigma.mul(&Tensor::randn(&[b, d], 0.0, 1.0, rng)))
+        mu.add(&sigma.mul(&Tensor::randn_on(&[b, d], 0.0, 1.0, rng, &self.mu.value().device())))
     }
 }
 

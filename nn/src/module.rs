@@ -3,7 +3,7 @@
 
 use autograd::Param;
 use std::collections::HashMap;
-use tensor::Tensor;
+use tensor::{Device, Tensor};
 
 /// A network part with trainable parameters. Names are dotted paths, PyTorch `state_dict` style
 /// (`encoder.lstm.cell0.weight_ih`), so a PyTorch checkpoint maps onto a module one to one.
@@ -31,6 +31,20 @@ pub trait Module {
     /// Total number of scalar parameters.
     fn num_parameters(&self) -> usize {
         self.parameters().iter().map(|p| p.value().numel()).sum()
+    }
+
+    /// The device of the first parameter (the CPU for a module without parameters).
+    fn device(&self) -> Device {
+        self.parameters().first().map(|p| p.value().device()).unwrap_or_default()
+    }
+
+    /// Moves every parameter and buffer to `device` (in place: the `Param` slots are shared,
+    /// so optimizers holding them see the moved values). Optimizer state created afterwards
+    /// follows the parameters.
+    fn to_device(&self, device: &Device) {
+        for p in self.parameters().iter().chain(self.buffers().iter()) {
+            p.set(p.value().to(device));
+        }
     }
 
     /// Parameters and buffers by name, as a checkpoint stores them.

@@ -4,7 +4,7 @@
 mod common;
 
 use autograd::Var;
-use common::{assert_matches, check_case, fill, fill_params, fixtures};
+use common::{assert_matches, check_case, fill, fill_params, fixtures, on_device_of};
 use nn::{
     BatchNorm, Conv2d, ConvDecoder, ConvEncoder, ConvTranspose2d, HybridConfig, HybridConvMlpEncoder, Linear, Mdn, Mlp,
     MlpConfig, Module, Norm, ProcessingLstm, RealNvp, RecurrentPredictor,
@@ -93,7 +93,7 @@ fn realnvp_log_prob_plain_and_conditioned() {
     fill_params(&m);
     let obs = Var::constant(fill(&[5, 3], "obs", 1.0));
     let case = &fixtures()["modules"]["realnvp_conditioned"];
-    check_case(case, &m, fill(&[5, 4], "x", 1.0), |t, x| m.log_prob(t, x, Some(&obs)));
+    check_case(case, &m, fill(&[5, 4], "x", 1.0), |t, x| m.log_prob(t, x, Some(&on_device_of(&obs, x))));
 }
 
 #[test]
@@ -101,7 +101,9 @@ fn mdn_gmm_log_prob() {
     let m = Mdn::new("mdn", 6, 3, 4, &mut rng());
     fill_params(&m);
     let target = Var::constant(fill(&[5, 3], "target", 1.0));
-    check_case(&fixtures()["modules"]["mdn"], &m, fill(&[5, 6], "x", 1.0), |t, x| m.forward(t, x).log_prob(&target));
+    check_case(&fixtures()["modules"]["mdn"], &m, fill(&[5, 6], "x", 1.0), |t, x| {
+        m.forward(t, x).log_prob(&on_device_of(&target, x))
+    });
 }
 
 #[test]
@@ -120,7 +122,9 @@ fn hybrid_conv_mlp_encoder() {
     let m = HybridConvMlpEncoder::new("hyb", c, &mut rng());
     fill_params(&m);
     let img = Var::constant(fill(&[2, 3, 16, 16], "img", 1.0));
-    check_case(&fixtures()["modules"]["hybrid"], &m, fill(&[2, 7], "x", 1.0), |t, x| m.forward(t, x, &img));
+    check_case(&fixtures()["modules"]["hybrid"], &m, fill(&[2, 7], "x", 1.0), |t, x| {
+        m.forward(t, x, &on_device_of(&img, x))
+    });
 }
 
 #[test]

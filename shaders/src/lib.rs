@@ -1,5 +1,196 @@
 //! `shaders`: the WGSL kernel files of the GPU backend and an `include_str!` table over them.
 //!
-//! Empty for now. The GPU backend (wgpu, one WGSL file per kernel family, validated by naga in
-//! a plain `cargo test`) is its own piece of work; until it lands, every tensor runs on the CPU
-//! backend and nothing in the workspace claims otherwise.
+//! One file per kernel family under `src/wgsl/<family>/`, each opening with a header comment
+//! (what it computes, bindings, dispatch size, overrides). No logic lives here: the backend in
+//! `tensor::gpu` picks a [`Kernel`], its entry point and override constants. naga parses and
+//! validates every file in a plain `cargo test` (no GPU needed).
+
+/// Every WGSL kernel of the GPU backend: one variant per (file, entry point).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    Unary,
+    Binary,
+    Where,
+    Copy,
+    ReduceTree,
+    ReduceThread,
+    ArgExtreme,
+    Matmul,
+    Im2col,
+    Col2im,
+    Gather,
+    ScatterAdd,
+    ScatterAddTree,
+    ChannelMoments,
+    ChannelGradSums,
+    ChannelAffine,
+    ChannelAffinePair,
+    LstmForward,
+    LstmBackwardH,
+    LstmBackwardC,
+}
+
+impl Kernel {
+    /// Every kernel once (tests iterate this list).
+    pub const ALL: [Kernel; 20] = [
+        Kernel::Unary,
+        Kernel::Binary,
+        Kernel::Where,
+        Kernel::Copy,
+        Kernel::ReduceTree,
+        Kernel::ReduceThread,
+        Kernel::ArgExtreme,
+        Kernel::Matmul,
+        Kernel::Im2col,
+        Kernel::Col2im,
+        Kernel::Gather,
+        Kernel::ScatterAdd,
+        Kernel::ScatterAddTree,
+        Kernel::ChannelMoments,
+        Kernel::ChannelGradSums,
+        Kernel::ChannelAffine,
+        Kernel::ChannelAffinePair,
+        Kernel::LstmForward,
+        Kernel::LstmBackwardH,
+        Kernel::LstmBackwardC,
+    ];
+
+    /// The WGSL file, relative to `src/wgsl/`.
+    pub fn file(self) -> &'static str {
+        use Kernel::*;
+        match self {
+            Unary => "elementwise/unary.wgsl",
+            Binary => "elementwise/binary.wgsl",
+            Where => "elementwise/where.wgsl",
+            Copy => "elementwise/copy.wgsl",
+            ReduceTree | ReduceThread => "reduce/reduce.wgsl",
+            ArgExtreme => "reduce/arg.wgsl",
+            Matmul => "matrix/matmul.wgsl",
+            Im2col | Col2im => "conv/im2col.wgsl",
+            Gather | ScatterAdd | ScatterAddTree => "index/gather.wgsl",
+            ChannelMoments | ChannelGradSums | ChannelAffine | ChannelAffinePair => "norm/channels.wgsl",
+            LstmForward | LstmBackwardH | LstmBackwardC => "lstm/cell.wgsl",
+        }
+    }
+
+    /// The WGSL source of the kernel's file.
+    pub fn source(self) -> &'static str {
+        use Kernel::*;
+        match self {
+            Unary => include_str!("wgsl/elementwise/unary.wgsl"),
+            Binary => include_str!("wgsl/elementwise/binary.wgsl"),
+            Where => include_str!("wgsl/elementwise/where.wgsl"),
+            Copy => include_str!("wgsl/elementwise/copy.wgsl"),
+            ReduceTree | ReduceThread => include_str!("wgsl/reduce/reduce.wgsl"),
+            ArgExtreme => include_str!("wgsl/reduce/arg.wgsl"),
+            Matmul => include_str!("wgsl/matrix/matmul.wgsl"),
+            Im2col | Col2im => include_str!("wgsl/conv/im2col.wgsl"),
+            Gather | ScatterAdd | ScatterAddTree => include_str!("wgsl/index/gather.wgsl"),
+            ChannelMoments | ChannelGradSums | ChannelAffine | ChannelAffinePair => {
+                include_str!("wgsl/norm/channels.wgsl")
+            }
+            LstmForward | LstmBackwardH | LstmBackwardC => include_str!("wgsl/lstm/cell.wgsl"),
+        }
+    }
+
+    /// The entry point (the `@compute fn`) this kernel runs.
+    pub fn entry_point(self) -> &'static str {
+        use Kernel::*;
+        match self {
+            Unary | Binary | Where | Copy | ArgExtreme | Matmul => "main",
+            ReduceTree => "reduce_tree",
+            ReduceThread => "reduce_thread",
+            Im2col => "im2col",
+            Col2im => "col2im",
+            Gather => "gather",
+            ScatterAdd => "scatter_add",
+            ScatterAddTree => "scatter_add_tree",
+            ChannelMoments => "moments",
+            ChannelGradSums => "grad_sums",
+            ChannelAffine => "affine",
+            ChannelAffinePair => "affine_pair",
+            LstmForward => "forward",
+            LstmBackwardH => "backward_h",
+            LstmBackwardC => "backward_c",
+        }
+    }
+
+    /// A short name for labels and error messages.
+    pub fn name(self) -> &'static str {
+        use Kernel::*;
+        match self {
+            Unary => "unary",
+            Binary => "binary",
+            Where => "where",
+            Copy => "copy_strided",
+            ReduceTree => "reduce_tree",
+            ReduceThread => "reduce_thread",
+            ArgExtreme => "arg_extreme",
+            Matmul => "matmul",
+            Im2col => "im2col",
+            Col2im => "col2im",
+            Gather => "gather",
+            ScatterAdd => "scatter_add",
+            ScatterAddTree => "scatter_add_tree",
+            ChannelMoments => "channel_moments",
+            ChannelGradSums => "channel_grad_sums",
+            ChannelAffine => "channel_affine",
+            ChannelAffinePair => "channel_affine_pair",
+            LstmForward => "lstm_forward",
+            LstmBackwardH => "lstm_backward_h",
+            LstmBackwardC => "lstm_backward_c",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kernel;
+
+    /// naga parses and validates every kernel file and finds each kernel's entry point.
+    #[test]
+    fn every_kernel_parses_and_validates() {
+        for k in Kernel::ALL {
+            let module = naga::front::wgsl::parse_str(k.source())
+                .unwrap_or_else(|e| panic!("{}: {}", k.file(), e.emit_to_string(k.source())));
+            let mut validator =
+                naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::empty());
+            if let Err(e) = validator.validate(&module) {
+                panic!("{}: {}", k.file(), e.emit_to_string(k.source()));
+            }
+            assert!(
+                module.entry_points.iter().any(|e| e.name == k.entry_point()),
+                "{}: no entry point {}",
+                k.file(),
+                k.entry_point()
+            );
+        }
+    }
+
+    /// Every file under src/wgsl is in the table (a new file cannot be forgotten).
+    #[test]
+    fn table_covers_every_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/wgsl");
+        for family in std::fs::read_dir(&root).expect("src/wgsl exists") {
+            let family = family.expect("readable dir entry").path();
+            for file in std::fs::read_dir(&family).expect("family dir") {
+                let p = file.expect("readable dir entry").path();
+                let rel = p.strip_prefix(&root).expect("under root").to_string_lossy().replace('\\', "/");
+                assert!(Kernel::ALL.iter().any(|k| k.file() == rel), "{rel} is not in Kernel::ALL");
+            }
+        }
+    }
+
+    /// Every file opens with a header comment naming its bindings and dispatch.
+    #[test]
+    fn every_file_has_a_header() {
+        for k in Kernel::ALL {
+            let head: String = k.source().lines().take_while(|l| l.starts_with("//")).collect::<Vec<_>>().join("\n");
+            assert!(
+                head.contains("Bindings") && head.to_lowercase().contains("dispatch"),
+                "{}: header lacks bindings/dispatch",
+                k.file()
+            );
+        }
+    }
+}

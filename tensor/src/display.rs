@@ -41,7 +41,11 @@ impl fmt::Debug for Tensor {
         if self.numel() == 0 {
             write!(f, "[]")?;
         } else {
-            write_dim(f, &self.to_vec(), self.shape(), 0)?;
+            // A failed GPU read-back is printed, not raised: formatting must not panic.
+            match self.try_to_vec() {
+                Ok(v) => write_dim(f, &v, self.shape(), 0)?,
+                Err(e) => write!(f, "<{e}>")?,
+            }
         }
         write!(f, ")")
     }

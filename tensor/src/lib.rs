@@ -1,4 +1,5 @@
-//! `tensor`: immutable strided f32 tensors, one op table, and the CPU backend (rayon).
+//! `tensor`: immutable strided f32 tensors, one op table, the CPU backend (rayon) and the GPU
+//! backend (wgpu + the WGSL kernels of `shaders`).
 //!
 //! A [`Tensor`] is an `Arc`'d storage plus a [`Layout`]; views (reshape, permute, narrow,
 //! broadcast, squeeze) are free, ops return new tensors. Ops are listed once in [`op`] and every
@@ -8,6 +9,7 @@
 mod conv;
 pub mod cpu;
 mod display;
+mod gpu;
 pub mod layout;
 pub mod op;
 pub mod ops;
@@ -15,6 +17,7 @@ mod storage;
 mod tensor;
 
 pub use conv::{Conv2dGeom, ConvTransposePlan};
+pub use gpu::{GpuBuffer, GpuDevice, GpuError, GpuInfo};
 pub use layout::Layout;
 pub use op::{BinaryOp, ReduceOp, UnaryOp};
 pub use storage::{Device, Storage};

@@ -50,12 +50,14 @@ impl Tensor {
         Tensor::full(shape, 1.0)
     }
 
+    /// Zeros of this tensor's shape, on its device.
     pub fn zeros_like(&self) -> Tensor {
-        Tensor::zeros(self.shape())
+        Tensor::zeros_on(self.shape(), &self.device())
     }
 
+    /// Ones of this tensor's shape, on its device.
     pub fn ones_like(&self) -> Tensor {
-        Tensor::ones(self.shape())
+        Tensor::ones_on(self.shape(), &self.device())
     }
 
     /// `[0, 1, ..., n-1]`.
@@ -123,9 +125,10 @@ impl Tensor {
         Arc::ptr_eq(&self.storage, &other.storage)
     }
 
-    /// The elements in row-major order.
+    /// The elements in row-major order (read back from a GPU, waiting for it; panics with the
+    /// device's message if the GPU failed: see `try_to_vec`).
     pub fn to_vec(&self) -> Vec<f32> {
-        crate::cpu::elementwise::copy_strided(self.storage.as_cpu(), &self.layout)
+        self.try_to_vec().unwrap_or_else(|e| panic!("to_vec: {e}"))
     }
 
     /// The single value of a one-element tensor.
@@ -137,7 +140,10 @@ impl Tensor {
             self.shape(),
             self.numel()
         );
-        self.storage.as_cpu()[self.layout.offset]
+        match self.storage.as_ref() {
+            Storage::Cpu(v) => v[self.layout.offset],
+            Storage::Gpu(_) => self.to_vec()[0],
+        }
     }
 
     /// A dense copy (or `self` when already dense).
@@ -145,7 +151,10 @@ impl Tensor {
         if self.is_contiguous() {
             return self.clone();
         }
-        Tensor::from_vec(self.to_vec(), self.shape())
+        match self.storage.as_ref() {
+            Storage::Cpu(_) => Tensor::from_vec(self.to_vec(), self.shape()),
+            Storage::Gpu(_) => self.gpu_dense("contiguous"),
+        }
     }
 
     /// Same elements under a new shape: a view when the strides allow it, otherwise a copy. Panics if the element counts differ.

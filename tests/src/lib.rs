@@ -2,6 +2,7 @@
 //! closeness checks, seeded input generators, panic capture and PyTorch fixture loading.
 
 pub mod fixture;
+pub mod gpu;
 pub mod operand;
 
 use rand::rngs::StdRng;
@@ -53,6 +54,20 @@ pub mod tolerance {
     /// (bf16) significands.
     pub const F16_REL: f32 = 1.0 / 2048.0;
     pub const BF16_REL: f32 = 1.0 / 256.0;
+
+    /// GPU vs CPU, elementwise ops: WGSL's exp/log/tanh/pow/sin are the driver's (WGSL allows
+    /// a few ulp, more for pow = exp2(y log2 x)), the CPU's are our polynomials or libm.
+    /// Observed on lavapipe: <= ~4e-7 relative except pow (~1e-6).
+    pub const GPU_ELEMENTWISE: Tol = Tol { atol: 1e-6, rtol: 1e-5 };
+
+    /// GPU vs CPU, sums (reductions, matmul, conv, col2im, batch-norm statistics): the GPU adds
+    /// in tree / tile order, the CPU in lanes and blocks; error grows with the summed length.
+    /// Sizes up to 65537 terms of O(1) values.
+    pub const GPU_SUM: Tol = Tol { atol: 1e-4, rtol: 1e-4 };
+
+    /// GPU vs CPU through a whole training step or backward pass (many kernels, each within
+    /// `GPU_SUM`): analytic gradients of the gradcheck table and nn losses.
+    pub const GPU_CHAIN: Tol = Tol { atol: 2e-4, rtol: 1e-3 };
 }
 
 use tolerance::Tol;

@@ -60,7 +60,7 @@ impl Var {
             if extra > 0 {
                 let mut z = x.shape().to_vec();
                 z[dim] = extra;
-                x = Var::cat(&[x, Var::constant(Tensor::zeros(&z))], dim as isize);
+                x = Var::cat(&[x.clone(), Var::constant(Tensor::zeros_on(&z, &x.value().device()))], dim as isize);
             }
         }
         let (h, w) = (s[2] + extra, s[3] + extra);
@@ -98,8 +98,9 @@ impl Var {
     pub fn adaptive_avg_pool2d(&self, oh: usize, ow: usize) -> Var {
         let s = self.shape().to_vec();
         assert_eq!(s.len(), 4, "adaptive_avg_pool2d: expected an NCHW input, got shape {s:?}");
-        let ph = Var::constant(Tensor::adaptive_pool_matrix(s[2], oh));
-        let pw = Var::constant(Tensor::adaptive_pool_matrix(s[3], ow).t());
+        let dev = self.value().device();
+        let ph = Var::constant(Tensor::adaptive_pool_matrix(s[2], oh).to(&dev));
+        let pw = Var::constant(Tensor::adaptive_pool_matrix(s[3], ow).to(&dev).t());
         ph.matmul(self).matmul(&pw)
     }
 }

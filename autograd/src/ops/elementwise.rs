@@ -4,8 +4,9 @@ use crate::var::Var;
 use std::sync::OnceLock;
 use tensor::{BinaryOp, Tensor, UnaryOp};
 
-fn s(v: f32) -> Tensor {
-    Tensor::scalar(v)
+/// A 0-d constant on the device of `like` (so backward formulas run where their data is).
+fn s(like: &Tensor, v: f32) -> Tensor {
+    like.scalar_like(v)
 }
 
 /// `dL/dx` of `y = op(x)` given `g = dL/dy`, in tensor ops.
@@ -19,17 +20,17 @@ pub fn unary_backward(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Tensor
         Rsqrt => g.mul(&y.powf(3.0)).mul_scalar(-0.5),
         Tanh => g.mul(&y.square().neg().add_scalar(1.0)),
         Sigmoid => g.mul(&y.mul(&y.neg().add_scalar(1.0))),
-        Relu => g.mul(&x.gt(&s(0.0))),
-        LeakyRelu(a) => g.mul(&Tensor::where_cond(&x.gt(&s(0.0)), &s(1.0), &s(a))),
-        Elu(a) => g.mul(&Tensor::where_cond(&x.gt(&s(0.0)), &s(1.0), &y.add_scalar(a))),
+        Relu => g.mul(&x.gt(&s(x, 0.0))),
+        LeakyRelu(a) => g.mul(&Tensor::where_cond(&x.gt(&s(x, 0.0)), &s(x, 1.0), &s(x, a))),
+        Elu(a) => g.mul(&Tensor::where_cond(&x.gt(&s(x, 0.0)), &s(x, 1.0), &y.add_scalar(a))),
         Softplus => g.mul(&x.sigmoid()),
-        Abs => g.mul(&x.gt(&s(0.0)).sub(&x.lt(&s(0.0)))),
+        Abs => g.mul(&x.gt(&s(x, 0.0)).sub(&x.lt(&s(x, 0.0)))),
         Square => g.mul(x).mul_scalar(2.0),
         Recip => g.mul(&y.square()).neg(),
         Sin => g.mul(&x.cos()),
         Cos => g.mul(&x.sin()).neg(),
         // Gradient passes where lo <= x <= hi (PyTorch's convention at the bounds).
-        Clamp(lo, hi) => g.mul(&x.ge(&s(lo))).mul(&x.le(&s(hi))),
+        Clamp(lo, hi) => g.mul(&x.ge(&s(x, lo))).mul(&x.le(&s(x, hi))),
         AddScalar(_) => g.clone(),
         MulScalar(c) => g.mul_scalar(c),
         PowScalar(p) => g.mul(&x.powf(p - 1.0)).mul_scalar(p),
@@ -124,7 +125,7 @@ impl Var {
             &[a, b],
             y,
             Box::new(move |g, needs| {
-                let zero = Tensor::scalar(0.0);
+                let zero = g.scalar_like(0.0);
                 vec![
                     needs[0].then(|| Tensor::where_cond(&c, g, &zero)),
                     needs[1].then(|| Tensor::where_cond(&c, &zero, g)),

@@ -10,7 +10,11 @@ impl Var {
         let x = self.value();
         let y = x.gather(dim, index);
         let (idx, shape) = (index.clone(), x.shape().to_vec());
-        Var::record(&[self], y, Box::new(move |g, _| vec![Some(Tensor::zeros(&shape).scatter_add(dim, &idx, g))]))
+        Var::record(
+            &[self],
+            y,
+            Box::new(move |g, _| vec![Some(Tensor::zeros_on(&shape, &g.device()).scatter_add(dim, &idx, g))]),
+        )
     }
 
     /// `self` plus `src` scattered at `index` along `dim`; backward gathers for `src`.

@@ -50,7 +50,7 @@ impl Var {
             let pad = |n: usize| {
                 let mut ps = s.clone();
                 ps[d] = n;
-                Tensor::zeros(&ps)
+                Tensor::zeros_on(&ps, &g.device())
             };
             if start > 0 {
                 parts.push(pad(start));

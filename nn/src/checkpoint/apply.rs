@@ -106,9 +106,10 @@ pub fn load_into(
     if !report.is_empty() {
         return Err(CheckpointError::Mismatch { path: source.as_ref().to_path_buf(), report });
     }
+    // Loaded values land on the device each parameter lives on (files are read on the CPU).
     for p in params {
         if let Some(t) = by_name.get(p.name()) {
-            p.set((*t).clone());
+            p.set(t.to(&p.value().device()));
         }
     }
     Ok(())

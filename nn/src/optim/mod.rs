@@ -120,7 +120,8 @@ impl<R: UpdateRule> Optimizer for Optim<R> {
                     let (got, want) = (b.shape(), p.value().shape().to_vec());
                     return Err(format!("optimizer state {}.{n} has shape {got:?}, parameter has {want:?}", p.name()));
                 }
-                loaded.push(b.clone());
+                // State follows its parameter's device (files are read on the CPU).
+                loaded.push(b.to(&p.value().device()));
             }
             buffers.insert(p.id(), loaded);
         }

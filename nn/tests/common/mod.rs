@@ -6,7 +6,7 @@
 use autograd::{Grads, Param, Tape, Var};
 use nn::Module;
 use serde_json::Value;
-use tensor::Tensor;
+use tensor::{Device, GpuDevice, Tensor};
 
 /// Relative tolerance against the f64 PyTorch references (the Rust side computes in f32).
 pub const RTOL: f32 = 1e-4;
@@ -64,9 +64,55 @@ pub fn assert_matches(what: &str, got: &Tensor, want: &Value) {
     assert!((sum - want_sum).abs() <= 1e-5 * scale.max(1.0), "{what}: sum {sum} vs {want_sum}");
 }
 
+/// The GPU for re-running fixtures, or `None` (printing `skipped: no wgpu adapter`) without an
+/// adapter; `EXTRACT_REQUIRE_GPU=1` makes a missing adapter a failure.
+pub fn gpu_or_skip() -> Option<Device> {
+    if let Some(g) = GpuDevice::shared() {
+        return Some(Device::Gpu(g));
+    }
+    assert!(
+        std::env::var("EXTRACT_REQUIRE_GPU").map_or(true, |v| v != "1"),
+        "EXTRACT_REQUIRE_GPU=1 but no wgpu adapter was found"
+    );
+    println!("skipped: no wgpu adapter");
+    None
+}
+
+/// The constant `v` on the device of `x` (extra inputs of a case follow the module's input).
+pub fn on_device_of(v: &Var, x: &Var) -> Var {
+    Var::constant(v.value().to(&x.value().device()))
+}
+
+/// Every parameter and buffer value of `m` (to rewind a module between devices).
+fn snapshot(m: &dyn Module) -> Vec<(Param, Tensor)> {
+    m.parameters().into_iter().chain(m.buffers()).map(|p| (p.clone(), p.value())).collect()
+}
+
+fn restore(state: &[(Param, Tensor)]) {
+    for (p, v) in state {
+        p.set(v.clone());
+    }
+}
+
 /// Runs `forward` on the fixture's input, backpropagates `sum(out * fill(out, "proj"))` and
-/// checks output, input gradient and every parameter gradient against the case.
+/// checks output, input gradient and every parameter gradient against the case — on the CPU,
+/// then again with the module and input on the GPU (when there is one; BatchNorm buffers are
+/// rewound in between and end as the CPU run left them).
 pub fn check_case(case: &Value, m: &dyn Module, x: Tensor, forward: impl Fn(&Tape, &Var) -> Var) {
+    let before = snapshot(m);
+    check_case_on(case, m, x.clone(), &forward);
+    let Some(gpu) = gpu_or_skip() else { return };
+    let after = snapshot(m);
+    restore(&before);
+    m.to_device(&gpu);
+    check_case_on(case, m, x.to(&gpu), &forward);
+    for ((p, cpu), (_, gpu_v)) in after.iter().zip(snapshot(m)) {
+        assert_matches(&format!("{} after the GPU run", p.name()), &gpu_v, &Value::from(cpu.to_vec()));
+    }
+    restore(&after);
+}
+
+fn check_case_on(case: &Value, m: &dyn Module, x: Tensor, forward: &impl Fn(&Tape, &Var) -> Var) {
     let input = Param::new("input", x);
     let tape = Tape::new();
     let out = forward(&tape, &tape.param(&input));

@@ -1,5 +1,6 @@
 //! conv2d, conv_transpose2d and 2-D pooling, all built on im2col / col2im and matmul (NCHW).
 
+use super::device::{On, gpu_ok, placement};
 use crate::conv::{Conv2dGeom, ConvTransposePlan};
 use crate::cpu::conv::{col2im, im2col};
 use crate::tensor::Tensor;
@@ -17,8 +18,13 @@ impl Tensor {
         let (b, c, h, w) = nchw(self, "im2col");
         let x = self.contiguous();
         let (oh, ow) = g.out_size(h, w);
+        let shape = [b, c * g.kh * g.kw, oh * ow];
+        if let On::Gpu(dev) = placement("im2col", &[self]) {
+            let x = self.gpu_dense("im2col");
+            return Tensor::from_gpu(gpu_ok("im2col", dev.im2col(x.gpu_buf(), [b, c, h, w], g, pad_value)), &shape);
+        }
         let out = im2col(&x.storage.as_cpu()[x.layout.offset..], b, c, h, w, g, pad_value);
-        Tensor::from_vec(out, &[b, c * g.kh * g.kw, oh * ow])
+        Tensor::from_vec(out, &shape)
     }
 
     /// Adjoint of `im2col`: `[b, c*kh*kw, oh*ow] -> [b, c, h, w]`, overlapping taps summed.
@@ -28,6 +34,11 @@ impl Tensor {
         let s = self.shape();
         let want = [s.first().copied().unwrap_or(0), channels * g.kh * g.kw, oh * ow];
         assert!(s.len() == 3 && s[1..] == want[1..], "col2im: expected shape {want:?}, got {s:?}");
+        if let On::Gpu(dev) = placement("col2im", &[self]) {
+            let x = self.gpu_dense("col2im");
+            let out = gpu_ok("col2im", dev.col2im(x.gpu_buf(), [s[0], channels, hw.0, hw.1], g));
+            return Tensor::from_gpu(out, &[s[0], channels, hw.0, hw.1]);
+        }
         let x = self.contiguous();
         let out = col2im(&x.storage.as_cpu()[x.layout.offset..], s[0], channels, hw.0, hw.1, g);
         Tensor::from_vec(out, &[s[0], channels, hw.0, hw.1])
@@ -95,7 +106,7 @@ impl Tensor {
             if extra > 0 {
                 let mut s = x.shape().to_vec();
                 s[dim] = extra;
-                x = Tensor::cat(&[x, Tensor::zeros(&s)], dim as isize);
+                x = Tensor::cat(&[x.clone(), Tensor::zeros_on(&s, &x.device())], dim as isize);
             }
         }
         let (h, w) = (h + extra, w + extra);
@@ -155,8 +166,8 @@ impl Tensor {
     pub fn adaptive_avg_pool2d(&self, oh: usize, ow: usize) -> Tensor {
         let (_, _, h, w) = nchw(self, "adaptive_avg_pool2d");
         assert!(oh > 0 && ow > 0, "adaptive_avg_pool2d: output size ({oh}, {ow}) must be positive");
-        let ph = Tensor::adaptive_pool_matrix(h, oh);
-        let pw = Tensor::adaptive_pool_matrix(w, ow);
+        let ph = Tensor::adaptive_pool_matrix(h, oh).to(&self.device());
+        let pw = Tensor::adaptive_pool_matrix(w, ow).to(&self.device());
         ph.matmul(self).matmul(&pw.t())
     }
 }

@@ -1,6 +1,7 @@
 //! Elementwise tensor ops: the op-table entry points (`unary`, `binary`, `where_cond`) and
 //! their named wrappers (`exp`, `add`, `lt`, ...), with NumPy broadcasting.
 
+use super::device::{On, gpu_ok, placement};
 use crate::cpu::elementwise::map_n;
 use crate::layout::{Layout, broadcast_shape};
 use crate::op::{BinaryOp, UnaryOp};
@@ -77,6 +78,9 @@ pub(crate) fn broadcast_or_panic(op: &str, a: &[usize], b: &[usize]) -> Vec<usiz
 impl Tensor {
     /// Applies a unary op-table entry elementwise.
     pub fn unary(&self, op: UnaryOp) -> Tensor {
+        if let On::Gpu(g) = placement(op.name(), &[self]) {
+            return Tensor::from_gpu(gpu_ok(op.name(), g.unary(op, self.gpu_buf(), &self.layout)), self.shape());
+        }
         let out = specialise_unary!(op, map_unary(&self.layout, self.storage.as_cpu()));
         Tensor::from_vec(out, self.shape())
     }
@@ -86,6 +90,10 @@ impl Tensor {
         let shape = broadcast_or_panic(op.name(), self.shape(), rhs.shape());
         let la = self.layout.broadcast_to(&shape).expect("broadcast checked");
         let lb = rhs.layout.broadcast_to(&shape).expect("broadcast checked");
+        if let On::Gpu(g) = placement(op.name(), &[self, rhs]) {
+            let out = g.binary(op, &shape, (self.gpu_buf(), &la), (rhs.gpu_buf(), &lb));
+            return Tensor::from_gpu(gpu_ok(op.name(), out), &shape);
+        }
         let (a, b) = (self.storage.as_cpu(), rhs.storage.as_cpu());
         let out = specialise_binary!(op, map_binary(&shape, &la, &lb, a, b));
         Tensor::from_storage(Storage::Cpu(out), Layout::contiguous(&shape))
@@ -96,6 +104,10 @@ impl Tensor {
         let s = broadcast_or_panic("where", cond.shape(), a.shape());
         let shape = broadcast_or_panic("where", &s, b.shape());
         let ls = [&cond.layout, &a.layout, &b.layout].map(|l| l.broadcast_to(&shape).expect("broadcast checked"));
+        if let On::Gpu(g) = placement("where", &[cond, a, b]) {
+            let out = g.where_cond(&shape, (cond.gpu_buf(), &ls[0]), (a.gpu_buf(), &ls[1]), (b.gpu_buf(), &ls[2]));
+            return Tensor::from_gpu(gpu_ok("where", out), &shape);
+        }
         let srcs = [cond.storage.as_cpu(), a.storage.as_cpu(), b.storage.as_cpu()];
         let out = map_n(&shape, [&ls[0], &ls[1], &ls[2]], srcs, |[c, x, y]| if c != 0.0 { x } else { y });
         Tensor::from_vec(out, &shape)

@@ -3,6 +3,7 @@
 //! Indices are stored as f32 (exact for values below 2^24 = 16.7 M), so every backend keeps a
 //! single data type; an out-of-range or fractional index panics naming the op.
 
+use super::device::{On, gpu_ok, placement};
 use crate::cpu::index;
 use crate::layout::normalize_dim;
 use crate::tensor::Tensor;
@@ -13,6 +14,10 @@ impl Tensor {
     pub fn gather(&self, dim: isize, index: &Tensor) -> Tensor {
         let d = normalize_dim(dim, self.rank(), "gather");
         self.check_index_shape("gather", d, index);
+        if let On::Gpu(g) = placement("gather", &[self, index]) {
+            let out = g.gather((self.gpu_buf(), &self.layout), (index.gpu_buf(), &index.layout), d);
+            return Tensor::from_gpu(gpu_ok("gather", out), index.shape());
+        }
         let out = index::gather(self.storage.as_cpu(), &self.layout, index.storage.as_cpu(), &index.layout, d);
         Tensor::from_vec(out, index.shape())
     }
@@ -29,6 +34,17 @@ impl Tensor {
             src.shape()
         );
         self.check_index_shape("scatter_add", d, index);
+        if let On::Gpu(g) = placement("scatter_add", &[self, index, src]) {
+            let base = self.gpu_dense("scatter_add");
+            let out = g.scatter_add(
+                base.gpu_buf(),
+                self.shape(),
+                (index.gpu_buf(), &index.layout),
+                (src.gpu_buf(), &src.layout),
+                d,
+            );
+            return Tensor::from_gpu(gpu_ok("scatter_add", out), self.shape());
+        }
         let out = index::scatter_add(
             self.shape(),
             self.to_vec(),
@@ -62,6 +78,6 @@ impl Tensor {
     pub fn one_hot(&self, classes: usize) -> Tensor {
         let bad = self.to_vec().into_iter().find(|&v| !(v >= 0.0 && v < classes as f32 && v.fract() == 0.0));
         assert!(bad.is_none(), "one_hot: label {} is not an integer in 0..{classes}", bad.unwrap_or(0.0));
-        self.unsqueeze(-1).eq(&Tensor::arange(classes))
+        self.unsqueeze(-1).eq(&Tensor::arange(classes).to(&self.device()))
     }
 }

@@ -1,5 +1,6 @@
 //! Batched matrix multiply with broadcasting batch dims (`torch.matmul` for rank >= 2).
 
+use super::device::{On, gpu_ok, placement};
 use crate::cpu::matmul::matmul;
 use crate::layout::broadcast_shape;
 use crate::tensor::Tensor;
@@ -21,6 +22,10 @@ impl Tensor {
         };
         let la = self.layout.broadcast_to(&full(batch.clone(), m, k)).expect("batch broadcast checked");
         let lb = rhs.layout.broadcast_to(&full(batch.clone(), k, n)).expect("batch broadcast checked");
+        if let On::Gpu(g) = placement("matmul", &[self, rhs]) {
+            let out = g.matmul((self.gpu_buf(), &la), (rhs.gpu_buf(), &lb), &batch);
+            return Tensor::from_gpu(gpu_ok("matmul", out), &full(batch, m, n));
+        }
         // gemm reads rows/cols through strides; a zero inner stride (an expanded vector) is
         // made dense first so its packing stays on the well-trodden path.
         let dense_inner = |t: &Tensor, l: crate::layout::Layout| {

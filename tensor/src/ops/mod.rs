@@ -2,6 +2,7 @@
 
 mod arith;
 pub mod conv;
+pub(crate) mod device;
 pub mod elementwise;
 mod fused;
 mod half_io;

@@ -1,8 +1,11 @@
 //! Seeded random tensors (uniform, normal, categorical) from `rand`'s generators.
 //!
 //! Every function takes the generator explicitly, so a run is reproducible from its seed and
-//! two parts of a program never share hidden state.
+//! two parts of a program never share hidden state. Samples are always drawn on the CPU; for a
+//! GPU they are uploaded (`*_on`, or `categorical` of GPU probabilities), so a seed gives the
+//! same numbers on every device.
 
+use crate::storage::Device;
 use crate::tensor::Tensor;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -52,6 +55,16 @@ impl Tensor {
                 row.iter().rposition(|&w| w > 0.0).unwrap_or(k - 1) as f32
             })
             .collect();
-        Tensor::from_vec(out, &probs.shape()[..probs.rank() - 1])
+        Tensor::from_vec(out, &probs.shape()[..probs.rank() - 1]).to(&probs.device())
+    }
+
+    /// `rand_uniform` placed on `device`.
+    pub fn rand_uniform_on<R: Rng + ?Sized>(shape: &[usize], lo: f32, hi: f32, rng: &mut R, device: &Device) -> Tensor {
+        Tensor::rand_uniform(shape, lo, hi, rng).to(device)
+    }
+
+    /// `randn` placed on `device`.
+    pub fn randn_on<R: Rng + ?Sized>(shape: &[usize], mean: f32, std: f32, rng: &mut R, device: &Device) -> Tensor {
+        Tensor::randn(shape, mean, std, rng).to(device)
     }
 }

@@ -1,6 +1,7 @@
 //! Reductions over any dims (sum, mean, max, min, var, logsumexp), argmax/argmin, softmax and
 //! log_softmax, and `sum_to` (the inverse of broadcasting, used by autograd).
 
+use super::device::{On, gpu_ok, placement};
 use crate::cpu::reduce::{arg_extreme, reduce};
 use crate::layout::normalize_dim;
 use crate::op::ReduceOp;
@@ -34,8 +35,12 @@ impl Tensor {
     /// Reduction op-table entry over `dims` (empty = all dims).
     pub fn reduce(&self, op: ReduceOp, dims: &[isize], keepdim: bool) -> Tensor {
         let d = resolve_dims(dims, self.rank(), op.name());
+        let shape = reduced_shape(self.shape(), &d, keepdim);
+        if let On::Gpu(g) = placement(op.name(), &[self]) {
+            return Tensor::from_gpu(gpu_ok(op.name(), g.reduce(op, self.gpu_buf(), &self.layout, &d)), &shape);
+        }
         let out = reduce(op, self.storage.as_cpu(), &self.layout, &d);
-        Tensor::from_vec(out, &reduced_shape(self.shape(), &d, keepdim))
+        Tensor::from_vec(out, &shape)
     }
 
     pub fn sum(&self, dims: &[isize], keepdim: bool) -> Tensor {
@@ -81,7 +86,7 @@ impl Tensor {
     pub fn logsumexp(&self, dims: &[isize], keepdim: bool) -> Tensor {
         let m = self.max(dims, true);
         // A slice of all -inf would give -inf - -inf = NaN; shift by 0 there instead.
-        let m = m.where_mask(&m.abs().lt(&Tensor::scalar(f32::INFINITY)), &Tensor::scalar(0.0));
+        let m = m.where_mask(&m.abs().lt(&m.scalar_like(f32::INFINITY)), &m.scalar_like(0.0));
         let s = self.sub(&m).exp().sum(dims, true).log().add(&m);
         if keepdim {
             s
@@ -114,8 +119,12 @@ impl Tensor {
     fn arg_extreme(&self, dim: isize, keepdim: bool, max: bool) -> Tensor {
         let d = normalize_dim(dim, self.rank(), "argmax");
         assert!(self.shape()[d] > 0, "argmax: dim {d} of shape {:?} is empty", self.shape());
+        let shape = reduced_shape(self.shape(), &[d], keepdim);
+        if let On::Gpu(g) = placement("argmax", &[self]) {
+            return Tensor::from_gpu(gpu_ok("argmax", g.arg_extreme(self.gpu_buf(), &self.layout, d, max)), &shape);
+        }
         let out = arg_extreme(self.storage.as_cpu(), &self.layout, d, max);
-        Tensor::from_vec(out, &reduced_shape(self.shape(), &[d], keepdim))
+        Tensor::from_vec(out, &shape)
     }
 
     /// Sums broadcast dims away so the result has `shape` (the adjoint of `broadcast_to`).

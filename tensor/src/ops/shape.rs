@@ -1,7 +1,24 @@
 //! Ops that assemble tensors from parts: cat and stack.
 
-use crate::layout::normalize_dim;
+use super::device::{On, gpu_ok, placement};
+use crate::gpu::GpuDevice;
+use crate::layout::{Layout, normalize_dim};
 use crate::tensor::Tensor;
+
+/// `cat` on a GPU: each part is copied into its slice (a narrow view) of one output buffer.
+fn cat_gpu(g: &GpuDevice, parts: &[Tensor], d: usize, shape: &[usize]) -> Tensor {
+    let out = gpu_ok("cat", g.alloc(shape.iter().product()));
+    let full = Layout::contiguous(shape);
+    let mut start = 0;
+    for p in parts {
+        let len = p.shape()[d];
+        if p.numel() > 0 {
+            gpu_ok("cat", g.copy_into(p.gpu_buf(), &p.layout, &out, &full.narrow(d, start, len)));
+        }
+        start += len;
+    }
+    Tensor::from_gpu(out, shape)
+}
 
 impl Tensor {
     /// Joins tensors along an existing dim; all other dims must agree.
@@ -14,9 +31,13 @@ impl Tensor {
                 p.rank() == first.len() && p.shape().iter().zip(first).enumerate().all(|(i, (a, b))| i == d || a == b);
             assert!(same, "cat: shape {:?} does not match {first:?} outside dim {d}", p.shape());
         }
-        let outer: usize = first[..d].iter().product();
         let mut shape = first.to_vec();
         shape[d] = parts.iter().map(|p| p.shape()[d]).sum();
+        let refs: Vec<&Tensor> = parts.iter().collect();
+        if let On::Gpu(g) = placement("cat", &refs) {
+            return cat_gpu(&g, parts, d, &shape);
+        }
+        let outer: usize = first[..d].iter().product();
         let dense: Vec<Vec<f32>> = parts.iter().map(|p| p.to_vec()).collect();
         let chunks: Vec<usize> = parts.iter().map(|p| p.shape()[d..].iter().product()).collect();
         let mut out = Vec::with_capacity(shape.iter().product());

@@ -2,12 +2,12 @@
 //! no bias) + BatchNorm2d (training-mode batch statistics, affine) + LeakyReLU(0.2)], channels
 //! 3-32-64-128-256 (64 -> 4 px), then Conv2d(256, 128, k4) -> a 128-d code; loss = mean(code^2).
 
-use super::timing::{bench, emit, pool};
+use super::timing::{bench, device_fields, emit, pool, sync};
 use autograd::{Param, Tape, Var};
 use serde_json::json;
-use tensor::Tensor;
 use tensor::rand::SeedableRng;
 use tensor::rand::rngs::StdRng;
+use tensor::{Device, Tensor};
 
 const BATCH: usize = 32;
 const CHANNELS: [usize; 5] = [3, 32, 64, 128, 256];
@@ -71,26 +71,33 @@ fn forward_gflop() -> f64 {
 }
 
 /// Forward + backward (and forward-only) per second, one JSON line per thread count.
-pub fn run(threads: &[usize]) {
+pub fn run(threads: &[usize], dev: &Device) {
     for &t in threads {
         let pool = pool(t);
         let mut rng = StdRng::seed_from_u64(0);
         let net = encoder(&mut rng);
+        let params = net.blocks.iter().flat_map(|b| [&b.weight, &b.gamma, &b.beta]).chain([&net.head]);
+        params.for_each(|p| p.set(p.value().to(dev)));
         // Tensors, not `Var`s, cross into the pool: a `Var` belongs to one thread's tape.
-        let x = Tensor::randn(&[BATCH, 3, 64, 64], 0.0, 1.0, &mut rng);
+        let x = Tensor::randn(&[BATCH, 3, 64, 64], 0.0, 1.0, &mut rng).to(dev);
         let fwd_bwd = || {
             let tape = Tape::new();
             let loss = forward(&net, &tape, &Var::constant(x.clone())).square().mean_all();
             std::hint::black_box(loss.backward());
+            sync(dev);
         };
-        let fwd = || drop(std::hint::black_box(forward(&net, &Tape::no_grad(), &Var::constant(x.clone()))));
+        let fwd = || {
+            drop(std::hint::black_box(forward(&net, &Tape::no_grad(), &Var::constant(x.clone()))));
+            sync(dev);
+        };
         let timing = pool.install(|| bench(fwd_bwd, 5));
         let fwd_timing = pool.install(|| bench(fwd, 5));
-        let row = json!({
+        let mut row = json!({
             "bench": "conv_encoder_fwd_bwd", "batch": BATCH, "per_s": 1.0 / timing.sec,
             "images_per_s": BATCH as f64 / timing.sec, "fwd_only_sec": fwd_timing.sec,
             "fwd_gflop_per_iter": forward_gflop(),
         });
+        row.as_object_mut().expect("object").extend(device_fields(dev).as_object().expect("object").clone());
         emit(row, timing, t);
     }
 }

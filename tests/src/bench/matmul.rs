@@ -3,12 +3,12 @@
 //! called directly: `gemm` (its own rayon split) and `matrixmultiply` (rows split across the
 //! pool's threads, since its own threading is fixed per process).
 
-use super::timing::{bench, emit, pool};
+use super::timing::{bench, device_fields, emit, pool, sync};
 use rayon::prelude::*;
 use serde_json::json;
-use tensor::Tensor;
 use tensor::rand::SeedableRng;
 use tensor::rand::rngs::StdRng;
+use tensor::{Device, Tensor};
 
 pub const SIZES: [usize; 3] = [64, 256, 1024];
 
@@ -57,27 +57,33 @@ fn mm_gemm(a: &[f32], b: &[f32], c: &mut [f32], n: usize) {
     }
 }
 
-/// Runs every size for each thread count; one JSON line per (library, size, threads).
-pub fn run(threads: &[usize]) {
+/// Runs every size for each thread count; one JSON line per (library, size, threads). On a GPU
+/// only our matmul runs (the WGSL tiled kernel), timed to completion.
+pub fn run(threads: &[usize], dev: &Device) {
     for &t in threads {
         let pool = pool(t);
         for n in SIZES {
             let mut rng = StdRng::seed_from_u64(0);
-            let a = Tensor::randn(&[n, n], 0.0, 1.0, &mut rng);
-            let b = Tensor::randn(&[n, n], 0.0, 1.0, &mut rng);
+            let a = Tensor::randn(&[n, n], 0.0, 1.0, &mut rng).to(dev);
+            let b = Tensor::randn(&[n, n], 0.0, 1.0, &mut rng).to(dev);
             let flop = 2.0 * (n as f64).powi(3);
             let timing = pool.install(|| {
                 bench(
                     || {
                         std::hint::black_box(a.matmul(&b));
+                        sync(dev);
                     },
                     3,
                 )
             });
-            let kernel = tensor::cpu::sgemm::kernel().name();
-            let row =
+            let kernel = if dev.is_gpu() { "wgsl_tiled64x64" } else { tensor::cpu::sgemm::kernel().name() };
+            let mut row =
                 json!({"bench": "matmul", "lib": "ours", "kernel": kernel, "n": n, "gflops": flop / timing.sec / 1e9});
+            row.as_object_mut().expect("object").extend(device_fields(dev).as_object().expect("object").clone());
             emit(row, timing, t);
+            if dev.is_gpu() {
+                continue;
+            }
             let (av, bv) = (a.to_vec(), b.to_vec());
             let mut c = vec![0.0f32; n * n];
             let direct: [(&str, Sgemm); 2] = [("gemm", mm_gemm), ("matrixmultiply", mm_matrixmultiply)];

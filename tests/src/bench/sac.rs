@@ -3,12 +3,12 @@
 //! analytic KL to a frozen BatchNorm prior). Obs 60, action 10, batch 256. Reports updates/s.
 
 use super::skill_vae::{BenchMlp, peak_rss_mib};
-use super::timing::{bench, emit, pool};
+use super::timing::{bench, device_fields, emit, pool, sync};
 use autograd::{Param, Tape, Var};
 use nn::optim::{Adam, AdamConfig, Optimizer};
 use serde_json::json;
-use tensor::Tensor;
 use tensor::rand::{SeedableRng, rngs::StdRng};
+use tensor::{Device, Tensor};
 
 const B: usize = 256;
 const OBS: usize = 60;
@@ -32,7 +32,7 @@ fn act(spirl: bool) -> impl Fn(&Var) -> Var {
 }
 
 impl Agent {
-    fn new(spirl: bool, rng: &mut StdRng) -> Agent {
+    fn new(spirl: bool, rng: &mut StdRng, dev: &Device) -> Agent {
         // 2x256: Linear(in, 256), 1 hidden Linear(256, 256), head; spirl5x256: 5 hidden.
         let hidden = if spirl { 5 } else { 1 };
         let mut make = |i: usize, o: usize| BenchMlp::new((i, 256, o), hidden, false, rng);
@@ -47,8 +47,11 @@ impl Agent {
             p.eval();
             p
         });
+        for net in [&actor].into_iter().chain(&qs).chain(&targets).chain(&prior) {
+            net.to_device(dev);
+        }
         let adam = |p: Vec<Param>| Adam::new(p, AdamConfig { lr: 3e-4, ..Default::default() });
-        let log_alpha = Param::new("log_alpha", Tensor::zeros(&[1]));
+        let log_alpha = Param::new("log_alpha", Tensor::zeros_on(&[1], dev));
         Agent {
             spirl,
             opt_a: adam(actor.parameters()),
@@ -67,7 +70,7 @@ impl Agent {
     fn policy(&self, tape: &Tape, obs: &Var, rng: &mut StdRng) -> (Var, Var) {
         let out = self.actor.forward(tape, obs, act(self.spirl));
         let (mu, log_std) = (out.narrow(1, 0, ACT), out.narrow(1, ACT, ACT).clamp(-20.0, 2.0));
-        let eps = Var::constant(Tensor::randn(&[B, ACT], 0.0, 1.0, rng));
+        let eps = Var::constant(Tensor::randn_on(&[B, ACT], 0.0, 1.0, rng, &obs.value().device()));
         let u = mu.add(&log_std.exp().mul(&eps));
         if let Some(prior) = &self.prior {
             let p = prior.forward(&Tape::no_grad(), obs, act(true));
@@ -123,22 +126,27 @@ impl Agent {
 }
 
 /// Updates per second for both configs, one JSON line per thread count.
-pub fn run(threads: &[usize]) {
+pub fn run(threads: &[usize], dev: &Device) {
     for spirl in [false, true] {
         for &t in threads {
             let mut rng = StdRng::seed_from_u64(0);
-            let mut agent = Agent::new(spirl, &mut rng);
+            let mut agent = Agent::new(spirl, &mut rng, dev);
             let batch = [
-                Tensor::randn(&[B, OBS], 0.0, 1.0, &mut rng),
-                Tensor::randn(&[B, ACT], 0.0, 1.0, &mut rng).tanh(),
-                Tensor::randn(&[B, 1], 0.0, 1.0, &mut rng),
-                Tensor::randn(&[B, OBS], 0.0, 1.0, &mut rng),
-                Tensor::zeros(&[B, 1]),
+                Tensor::randn(&[B, OBS], 0.0, 1.0, &mut rng).to(dev),
+                Tensor::randn(&[B, ACT], 0.0, 1.0, &mut rng).tanh().to(dev),
+                Tensor::randn(&[B, 1], 0.0, 1.0, &mut rng).to(dev),
+                Tensor::randn(&[B, OBS], 0.0, 1.0, &mut rng).to(dev),
+                Tensor::zeros_on(&[B, 1], dev),
             ];
-            let timing = pool(t).install(|| bench(|| agent.update(&batch, &mut rng), 50));
+            let update = || {
+                agent.update(&batch, &mut rng);
+                sync(dev);
+            };
+            let timing = pool(t).install(|| bench(update, 50));
             let cfg = if spirl { "spirl5x256" } else { "2x256" };
-            let fields = json!({"bench": "sac_update", "config": cfg, "batch": B, "updates_per_s": 1.0 / timing.sec,
+            let mut fields = json!({"bench": "sac_update", "config": cfg, "batch": B, "updates_per_s": 1.0 / timing.sec,
                 "peak_rss_mib": peak_rss_mib()});
+            fields.as_object_mut().expect("object").extend(device_fields(dev).as_object().expect("object").clone());
             emit(fields, timing, t);
         }
     }

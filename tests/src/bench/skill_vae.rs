@@ -2,13 +2,13 @@
 //! `shared/bench/skill_vae.py`: forward + backward + Adam, batch 128, with the per-step LSTM
 //! cell (SPiRL's own loop), BatchNorm off and on. Reports steps/s and peak RSS.
 
-use super::timing::{bench, emit, pool};
+use super::timing::{bench, device_fields, emit, pool, sync};
 use autograd::{Param, Tape, Var};
 use nn::optim::{Adam, AdamConfig, Optimizer};
 use nn::{BatchNorm, Linear, LstmCell, Module};
 use serde_json::json;
-use tensor::Tensor;
 use tensor::rand::{SeedableRng, rngs::StdRng};
+use tensor::{Device, Tensor};
 
 const B: usize = 128;
 const T: usize = 10;
@@ -43,6 +43,16 @@ impl BenchMlp {
             }
             if i < last { act(&y) } else { y }
         })
+    }
+
+    /// Moves every parameter and BatchNorm buffer to `dev`.
+    pub fn to_device(&self, dev: &Device) {
+        for (l, bn) in &self.layers {
+            l.to_device(dev);
+            if let Some(bn) = bn {
+                bn.to_device(dev);
+            }
+        }
     }
 
     /// BatchNorm layers switch to their running statistics (a frozen prior).
@@ -87,11 +97,20 @@ impl SkillVae {
         p
     }
 
+    fn to_device(&self, dev: &Device) {
+        [&self.embed, &self.enc_out, &self.q].iter().for_each(|l| l.to_device(dev));
+        self.cell.to_device(dev);
+        self.decoder.to_device(dev);
+        self.prior.to_device(dev);
+    }
+
     fn loss(&self, tape: &Tape, states: &Tensor, actions: &Tensor, rng: &mut StdRng) -> Var {
+        let dev = states.device();
         let lrelu = |v: &Var| v.leaky_relu(0.2);
         let s_in = Var::constant(states.narrow(1, 0, T));
         let e = self.embed.forward(tape, &Var::cat(&[Var::constant(actions.clone()), s_in.clone()], 2));
-        let (mut h, mut c) = (Var::constant(Tensor::zeros(&[B, H])), Var::constant(Tensor::zeros(&[B, H])));
+        let (mut h, mut c) =
+            (Var::constant(Tensor::zeros_on(&[B, H], &dev)), Var::constant(Tensor::zeros_on(&[B, H], &dev)));
         let mut last = h.clone();
         for t in 0..T {
             (h, c) = self.cell.step(tape, &e.select(1, t), &h, &c);
@@ -99,7 +118,7 @@ impl SkillVae {
         }
         let q = self.q.forward(tape, &last);
         let (mu, log_sig) = (q.narrow(1, 0, NZ), q.narrow(1, NZ, NZ));
-        let z = mu.add(&log_sig.exp().mul(&Var::constant(Tensor::randn(&[B, NZ], 0.0, 1.0, rng))));
+        let z = mu.add(&log_sig.exp().mul(&Var::constant(Tensor::randn_on(&[B, NZ], 0.0, 1.0, rng, &dev))));
         let dec_in = Var::cat(&[s_in, z.unsqueeze(1).broadcast_to(&[B, T, NZ])], 2).reshape(&[B * T, S + NZ]);
         let recon = self.decoder.forward(tape, &dec_in, lrelu).reshape(&[B, T, A]);
         let rec = recon.binary_const(tensor::BinaryOp::Sub, actions).square().mean_all();
@@ -122,23 +141,26 @@ pub fn peak_rss_mib() -> f64 {
 }
 
 /// Training steps per second for BatchNorm off and on, one JSON line per thread count.
-pub fn run(threads: &[usize]) {
+pub fn run(threads: &[usize], dev: &Device) {
     for bn in [false, true] {
         for &t in threads {
             let mut rng = StdRng::seed_from_u64(0);
             let model = SkillVae::new(bn, &mut rng);
+            model.to_device(dev);
             let mut opt = Adam::new(model.parameters(), AdamConfig::default());
-            let states = Tensor::randn(&[B, T + 1, S], 0.0, 1.0, &mut rng);
-            let actions = Tensor::randn(&[B, T, A], 0.0, 1.0, &mut rng).tanh();
+            let states = Tensor::randn(&[B, T + 1, S], 0.0, 1.0, &mut rng).to(dev);
+            let actions = Tensor::randn(&[B, T, A], 0.0, 1.0, &mut rng).tanh().to(dev);
             let step = || {
                 let tape = Tape::new();
                 let grads = model.loss(&tape, &states, &actions, &mut rng).backward();
                 opt.step(&grads);
+                sync(dev);
             };
             let timing = pool(t).install(|| bench(step, 20));
             let cfg = if bn { "cell-bn1" } else { "cell-bn0" };
-            let fields = json!({"bench": "skill_vae_step", "config": cfg, "batch": B, "steps_per_s": 1.0 / timing.sec,
+            let mut fields = json!({"bench": "skill_vae_step", "config": cfg, "batch": B, "steps_per_s": 1.0 / timing.sec,
                 "params": model.parameters().iter().map(|p| p.value().numel()).sum::<usize>(), "peak_rss_mib": peak_rss_mib()});
+            fields.as_object_mut().expect("object").extend(device_fields(dev).as_object().expect("object").clone());
             emit(fields, timing, t);
         }
     }

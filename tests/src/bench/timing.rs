@@ -2,8 +2,9 @@
 //! wait for a quiet machine, repetitions of `inner` calls, median seconds per call, and the share
 //! of CPU time other processes used while we timed (`foreign_cpu`).
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use std::time::{Duration, Instant};
+use tensor::Device;
 
 /// Median and best seconds per call, and the foreign CPU share during the timed repetitions.
 #[derive(Clone, Copy, Debug)]
@@ -119,6 +120,26 @@ pub fn cpu_features() -> String {
         }
     }
     f.join(",")
+}
+
+/// The device a benchmark runs on, as JSON fields: `device`, and for a GPU its adapter name,
+/// backend and type (a software adapter such as lavapipe says `Cpu` there: its timings say
+/// nothing about GPU speed).
+pub fn device_fields(dev: &Device) -> Value {
+    match dev {
+        Device::Cpu => json!({"device": "cpu"}),
+        Device::Gpu(g) => {
+            let i = g.info();
+            json!({"device": "gpu", "adapter": i.name, "backend": i.backend, "adapter_type": i.device_type})
+        }
+    }
+}
+
+/// Waits for the device's queued work (GPU benchmarks time completed work, not submission).
+pub fn sync(dev: &Device) {
+    if let Err(e) = dev.sync() {
+        panic!("bench: {e}");
+    }
 }
 
 /// Prints one JSON line: `fields` first, then the timing and machine fields.

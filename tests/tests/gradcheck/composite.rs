@@ -16,6 +16,11 @@ fn idx(values: &[f32], shape: &[usize]) -> Tensor {
     Tensor::from_slice(values, shape)
 }
 
+/// A captured constant on the device of the row's inputs (the table also runs on the GPU).
+fn on(t: &Tensor, v: &Var) -> Tensor {
+    t.to(&v.value().device())
+}
+
 pub fn rows() -> Vec<Row> {
     let mut rows = reduction_rows();
     rows.extend(linalg_rows());
@@ -32,7 +37,7 @@ fn reduction_rows() -> Vec<Row> {
     let x = || u(&[2, 3, 4], 400);
     vec![
         row("where", "[2,3] mask, [2,3] and broadcast [3]", vec![u(&[2, 3], 401), u(&[3], 402)], move |v| {
-            Var::where_cond(&cond, &v[0], &v[1])
+            Var::where_cond(&on(&cond, &v[0]), &v[0], &v[1])
         }),
         row("mean", "dim 1", vec![x()], |v| v[0].mean(&[1], false)),
         row("mean", "all dims", vec![x()], |v| v[0].mean(&[], false)),
@@ -141,20 +146,24 @@ fn index_rows() -> Vec<Row> {
     let i1 = idx(&[3., 3., 0., 1., 2., 1.], &[3, 2]);
     let (i0b, i1b, i0c) = (i0.clone(), i1.clone(), i0.clone());
     vec![
-        row("gather", "dim 0 with repeated indices", vec![u(&[3, 4], 460)], move |v| v[0].gather(0, &i0)),
-        row("gather", "dim -1 of a transposed view", vec![u(&[4, 3], 461)], move |v| v[0].t().gather(-1, &i1)),
-        row("scatter_add", "dim 0, duplicates accumulate", vec![u(&[3, 4], 462), u(&[2, 4], 463)], move |v| {
-            v[0].scatter_add(0, &i0b, &v[1])
+        row("gather", "dim 0 with repeated indices", vec![u(&[3, 4], 460)], move |v| v[0].gather(0, &on(&i0, &v[0]))),
+        row("gather", "dim -1 of a transposed view", vec![u(&[4, 3], 461)], move |v| {
+            v[0].t().gather(-1, &on(&i1, &v[0]))
         }),
-        row("scatter_add", "dim 1", vec![u(&[3, 4], 464), u(&[3, 2], 465)], move |v| v[0].scatter_add(1, &i1b, &v[1])),
+        row("scatter_add", "dim 0, duplicates accumulate", vec![u(&[3, 4], 462), u(&[2, 4], 463)], move |v| {
+            v[0].scatter_add(0, &on(&i0b, &v[0]), &v[1])
+        }),
+        row("scatter_add", "dim 1", vec![u(&[3, 4], 464), u(&[3, 2], 465)], move |v| {
+            v[0].scatter_add(1, &on(&i1b, &v[0]), &v[1])
+        }),
         row("scatter_add", "into a broadcast base", vec![u(&[4], 466), u(&[2, 4], 467)], move |v| {
-            v[0].broadcast_to(&[3, 4]).scatter_add(0, &i0c, &v[1])
+            v[0].broadcast_to(&[3, 4]).scatter_add(0, &on(&i0c, &v[0]), &v[1])
         }),
         row("index_select", "dim 0 with a repeat", vec![u(&[4, 3], 468)], |v| {
-            v[0].index_select(0, &idx(&[2., 0., 2.], &[3]))
+            v[0].index_select(0, &on(&idx(&[2., 0., 2.], &[3]), &v[0]))
         }),
         row("index_select", "dim -1", vec![u(&[2, 4], 469)], |v| {
-            v[0].index_select(-1, &idx(&[1., 1., 0., 3., 2.], &[5]))
+            v[0].index_select(-1, &on(&idx(&[1., 1., 0., 3., 2.], &[5]), &v[0]))
         }),
     ]
 }

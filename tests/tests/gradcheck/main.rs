@@ -75,6 +75,29 @@ fn every_row_passes_gradcheck() {
     assert!(failures.is_empty(), "{} of {} gradcheck rows fail:\n{}", failures.len(), rows.len(), failures.join("\n"));
 }
 
+/// The whole table again with every input on the GPU (finite differences of GPU forwards
+/// against GPU backwards; skipped without an adapter unless `EXTRACT_REQUIRE_GPU=1`).
+#[test]
+fn every_row_passes_gradcheck_on_the_gpu() {
+    let Some(dev) = tests::gpu::gpu_or_skip() else { return };
+    let rows = table();
+    let failures: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            let inputs: Vec<Tensor> = r.inputs.iter().map(|t| t.to(&dev)).collect();
+            let err = gradcheck(|v: &[Var]| (r.f)(v), &inputs, r.opts).err()?;
+            Some(format!("{} [{}]: {err}", r.op, r.case))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} GPU gradcheck rows fail:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
+}
+
 /// Every row's inputs are finite and the op's output is finite: a row never checks NaN == NaN.
 #[test]
 fn every_row_has_finite_values() {

@@ -1,0 +1,52 @@
+//! Compute pipelines, built once per (kernel, override constants) and cached.
+
+use shaders::Kernel;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// A pipeline's identity: the kernel and the value of its `OP` override (if it has one).
+type Key = (Kernel, Option<u32>);
+
+/// Cached shader modules (one per WGSL file) and pipelines.
+#[derive(Default)]
+pub(crate) struct PipelineCache {
+    modules: Mutex<HashMap<&'static str, Arc<wgpu::ShaderModule>>>,
+    pipelines: Mutex<HashMap<Key, Arc<wgpu::ComputePipeline>>>,
+}
+
+impl PipelineCache {
+    pub(crate) fn get(&self, device: &wgpu::Device, kernel: Kernel, op: Option<u32>) -> Arc<wgpu::ComputePipeline> {
+        if let Some(p) = super::device::lock(&self.pipelines).get(&(kernel, op)) {
+            return p.clone();
+        }
+        let module = self.module(device, kernel);
+        let constants: Vec<(&str, f64)> = op.map(|v| vec![("OP", v as f64)]).unwrap_or_default();
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(kernel.name()),
+            layout: None,
+            module: &module,
+            entry_point: Some(kernel.entry_point()),
+            compilation_options: wgpu::PipelineCompilationOptions {
+                constants: &constants,
+                zero_initialize_workgroup_memory: false,
+            },
+            cache: None,
+        });
+        let p = Arc::new(pipeline);
+        super::device::lock(&self.pipelines).insert((kernel, op), p.clone());
+        p
+    }
+
+    fn module(&self, device: &wgpu::Device, kernel: Kernel) -> Arc<wgpu::ShaderModule> {
+        let mut modules = super::device::lock(&self.modules);
+        modules
+            .entry(kernel.file())
+            .or_insert_with(|| {
+                Arc::new(device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some(kernel.file()),
+                    source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
+                }))
+            })
+            .clone()
+    }
+}
