@@ -4,7 +4,8 @@
 
 Setup (throwaway venv; gymnasium-robotics 1.4.2 needs mujoco < 3.4):
     python3 -m venv /tmp/kitchenvenv && /tmp/kitchenvenv/bin/pip install "mujoco<3.4" gymnasium-robotics==1.4.2
-Run: MUJOCO_GL=egl /tmp/kitchenvenv/bin/python tests/bench_peers/kitchen.py
+Run: MUJOCO_GL=egl /tmp/kitchenvenv/bin/python tests/bench_peers/kitchen.py [step] [render]
+(tests/bench_peers/kitchen.sh alternates it with ours three times.)
 """
 import json
 import multiprocessing as mp
@@ -130,5 +131,9 @@ def bench_render():
 
 
 if __name__ == "__main__":
-    bench_step()
-    bench_render()
+    import sys
+    which = sys.argv[1:] or ["step", "render"]
+    if "step" in which:
+        bench_step()
+    if "render" in which:
+        bench_render()

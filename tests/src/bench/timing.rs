@@ -92,6 +92,48 @@ pub fn bench(mut f: impl FnMut(), warmup: usize) -> Timing {
     Timing { sec: per_call[per_call.len() / 2], best: per_call[0], foreign_cpu: (foreign * 1000.0).round() / 1000.0 }
 }
 
+/// Times `a` and `b` in alternating repetitions (their order swapped every round), so a slow drift
+/// of a shared machine hits both alike; returns both timings and the median per-round ratio b / a.
+pub fn bench_pair(mut a: impl FnMut(), mut b: impl FnMut(), warmup: usize, rounds: usize) -> (Timing, Timing, f64) {
+    for _ in 0..warmup {
+        a();
+        b();
+    }
+    let (inner_a, inner_b) = (calibrate(&mut a, 0.1), calibrate(&mut b, 0.1));
+    wait_quiet();
+    let (b0, t0) = machine_jiffies();
+    let o0 = own_jiffies();
+    let time = |f: &mut dyn FnMut(), inner: usize| {
+        let t = Instant::now();
+        for _ in 0..inner {
+            f();
+        }
+        t.elapsed().as_secs_f64() / inner as f64
+    };
+    let (mut ta, mut tb, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds.max(1) {
+        let (x, y) = if round % 2 == 0 {
+            let x = time(&mut a, inner_a);
+            (x, time(&mut b, inner_b))
+        } else {
+            let y = time(&mut b, inner_b);
+            (time(&mut a, inner_a), y)
+        };
+        ta.push(x);
+        tb.push(y);
+        ratio.push(y / x);
+    }
+    let (b1, t1) = machine_jiffies();
+    let foreign = (b1 - b0).saturating_sub(own_jiffies() - o0) as f64 / (t1 - t0).max(1) as f64;
+    let foreign_cpu = (foreign * 1000.0).round() / 1000.0;
+    let summary = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        Timing { sec: v[v.len() / 2], best: v[0], foreign_cpu }
+    };
+    ratio.sort_by(f64::total_cmp);
+    (summary(ta), summary(tb), ratio[ratio.len() / 2])
+}
+
 /// A rayon pool of exactly `threads` workers (each measurement runs inside `pool.install`).
 pub fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("bench: cannot start a rayon thread pool")
