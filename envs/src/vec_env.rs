@@ -70,18 +70,19 @@ impl<E: Env + Send> VecEnv<E> {
         }
         let chunk = self.envs.len().div_ceil(self.threads);
         let f = &f;
+        let run = move |c: usize, envs: &mut [E]| -> Vec<R> {
+            envs.iter_mut().enumerate().map(|(j, env)| f(c * chunk + j, env)).collect()
+        };
         std::thread::scope(|scope| {
-            let workers: Vec<_> = self
-                .envs
-                .chunks_mut(chunk)
-                .enumerate()
-                .map(|(c, envs)| {
-                    scope.spawn(move || {
-                        envs.iter_mut().enumerate().map(|(j, env)| f(c * chunk + j, env)).collect::<Vec<R>>()
-                    })
-                })
-                .collect();
-            workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+            let mut chunks = self.envs.chunks_mut(chunk);
+            let first = chunks.next().expect("at least one env");
+            // The calling thread steps the first chunk itself: one spawn fewer per step.
+            let workers: Vec<_> = chunks.enumerate().map(|(c, envs)| scope.spawn(move || run(c + 1, envs))).collect();
+            let mut out = run(0, first);
+            for w in workers {
+                out.extend(w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            out
         })
     }
 }
