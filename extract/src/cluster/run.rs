@@ -5,7 +5,7 @@ use super::{KMeans, KMeansConfig, Padding, SegmentRules, filter_trajectories, fi
 use envs::dataset::{D4rlFile, NO_SUBTASK, trajectory_ranges, write_labels};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Which per-step embedding is clustered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,9 +174,4 @@ fn embed(file: &D4rlFile, kind: EmbedderKind) -> Result<(Vec<f32>, usize), Strin
             kind.name()
         )),
     }
-}
-
-/// `path` relative to the working directory when possible (for messages).
-pub fn display(path: &Path) -> String {
-    path.display().to_string()
 }
