@@ -1,7 +1,9 @@
-//! EXTRACT port: library side of the `extract` crate (metrics logging and plotting so far).
+//! EXTRACT port: library side of the `extract` crate (data generation, clustering, skill data and models, metrics, plots).
 
 pub mod cluster;
+pub mod data;
 pub mod demo;
 pub mod gen_data;
 pub mod metrics;
+pub mod models;
 pub mod plot;
