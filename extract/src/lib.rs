@@ -1,6 +1,7 @@
 //! EXTRACT port: library side of the `extract` crate (data generation, clustering, skill data and models, metrics, plots).
 
 pub mod cluster;
+pub mod components;
 pub mod data;
 pub mod demo;
 pub mod gen_data;
