@@ -416,6 +416,15 @@ fn config_reads_a_data_table_and_rejects_unknown_keys() {
 
 // ------------------------------------------------------------------------------------ measurement
 
+/// CPU seconds (user + system) this process has used: unlike wall time, not inflated by other
+/// processes sharing the cores.
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// `VmRSS` and `VmHWM` of this process in MiB.
 fn rss_mib() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -434,23 +443,26 @@ fn rss_mib() -> (f64, f64) {
 fn measure_small_kitchen_set() {
     let var = |k: &str, d: &str| PathBuf::from(std::env::var(k).unwrap_or_else(|_| d.to_string()));
     let data = var("SKILL_DATA_FILE", "/work/data/kitchen_mixed_small/kitchen_mixed_data.h5");
-    let labels = var("SKILL_LABELS_FILE", "/work/data/clusters/kitchen_mixed_small/clusters.h5");
+    let labels = var(
+        "SKILL_LABELS_FILE",
+        "/work/data/clusters/kitchen/state_first_diff_KMeans_n_clusters:8_MedFilt(7)/mixed/clusters.h5",
+    );
     for (kind, name) in
         [(DatasetKind::Segments, "extract"), (DatasetKind::Sequence, "spirl"), (DatasetKind::SingleStep, "bc")]
     {
         let cfg = DataConfig { data_file: data.clone(), labels_file: Some(labels.clone()), kind, ..Default::default() };
         let (rss0, _) = rss_mib();
-        let t = std::time::Instant::now();
+        let (t, cpu) = (std::time::Instant::now(), cpu_s());
         let ds = SkillDataset::load(&cfg).unwrap();
-        let load_s = t.elapsed().as_secs_f64();
+        let (load_s, load_cpu_s) = (t.elapsed().as_secs_f64(), cpu_s() - cpu);
         let (rss1, hwm) = rss_mib();
-        let t = std::time::Instant::now();
+        let (t, cpu) = (std::time::Instant::now(), cpu_s());
         let n = 50;
         let steps: usize = (0..n).map(|i| ds.batch(Split::Train, 0, i).steps()).sum();
-        let per_s = n as f64 / t.elapsed().as_secs_f64();
+        let (per_s, per_cpu_s) = (n as f64 / t.elapsed().as_secs_f64(), n as f64 / (cpu_s() - cpu));
         let units = ds.units(Split::Train).len() + ds.units(Split::Val).len();
         println!(
-            "{{\"source\":\"{name}\",\"steps\":{},\"units\":{units},\"load_s\":{load_s:.2},\"rss_delta_mib\":{:.0},\"peak_rss_mib\":{hwm:.0},\"batch\":128,\"batches_per_s\":{per_s:.1},\"mean_T\":{:.1},\"train_batches_per_epoch\":{}}}",
+            "{{\"source\":\"{name}\",\"steps\":{},\"units\":{units},\"load_s\":{load_s:.2},\"load_cpu_s\":{load_cpu_s:.2},\"rss_delta_mib\":{:.0},\"peak_rss_mib\":{hwm:.0},\"batch\":128,\"batches_per_s\":{per_s:.1},\"batches_per_cpu_s\":{per_cpu_s:.1},\"mean_T\":{:.1},\"train_batches_per_epoch\":{}}}",
             ds.steps().len(),
             rss1 - rss0,
             steps as f64 / n as f64,

@@ -106,11 +106,9 @@ impl StepData {
                 for (f, &step) in steps.iter().enumerate() {
                     let frame = &data[step * plane * 3..(step + 1) * plane * 3];
                     let stack = &mut out[f * 3 * plane..(f + 1) * 3 * plane];
-                    // HWC -> CHW.
-                    for (p, rgb) in frame.chunks_exact(3).enumerate() {
-                        for c in 0..3 {
-                            stack[c * plane + p] = table[rgb[c] as usize];
-                        }
+                    // HWC -> CHW, one output plane at a time (sequential writes).
+                    for (c, dst) in stack.chunks_exact_mut(plane).enumerate() {
+                        dst.iter_mut().zip(frame.chunks_exact(3)).for_each(|(d, rgb)| *d = table[rgb[c] as usize]);
                     }
                 }
             }
@@ -122,7 +120,8 @@ impl StepData {
     }
 }
 
-/// `rendered_frames` `(N, H, W, 3)` resized to `[N, res, res, 3]`, read `FRAME_CHUNK` frames at a time.
+/// `rendered_frames` `(N, H, W, 3)` resized to `[N, res, res, 3]`. A reader thread decompresses chunk
+/// k + 1 of `FRAME_CHUNK` frames while this one resizes chunk k (at most two chunks in flight).
 fn load_frames(file: &D4rlFile, res: usize) -> Result<Observations, String> {
     let path = file.path().display();
     let Some((h, w)) = file.frame_size().map_err(|e| e.to_string())? else {
@@ -131,19 +130,29 @@ fn load_frames(file: &D4rlFile, res: usize) -> Result<Observations, String> {
     let resizer = Resizer::new((h, w), (res, res));
     let (n, in_frame, out_frame) = (file.len(), h * w * 3, res * res * 3);
     let mut data = vec![0u8; n * out_frame];
-    for start in (0..n).step_by(FRAME_CHUNK) {
-        let end = (start + FRAME_CHUNK).min(n);
-        let chunk = file.frames(start..end).map_err(|e| e.to_string())?;
-        for (k, frame) in chunk.chunks_exact(in_frame).enumerate() {
-            let i = start + k;
-            let out = &mut data[i * out_frame..(i + 1) * out_frame];
-            if (h, w) == (res, res) {
-                out.copy_from_slice(frame);
-            } else {
-                resizer.resize_u8(frame, 3, out);
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            for start in (0..n).step_by(FRAME_CHUNK) {
+                let chunk = file.frames(start..(start + FRAME_CHUNK).min(n)).map_err(|e| e.to_string());
+                let failed = chunk.is_err();
+                if tx.send((start, chunk)).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for (start, chunk) in rx {
+            let out = &mut data[start * out_frame..];
+            for (frame, out) in chunk?.chunks_exact(in_frame).zip(out.chunks_exact_mut(out_frame)) {
+                if (h, w) == (res, res) {
+                    out.copy_from_slice(frame);
+                } else {
+                    resizer.resize_u8(frame, 3, out);
+                }
             }
         }
-    }
+        Ok::<(), String>(())
+    })?;
     Ok(Observations::Frames { data, res })
 }
 
