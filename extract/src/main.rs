@@ -1,7 +1,9 @@
-//! The `extract` command line: one subcommand per stage of the pipeline (so far: `demo`).
+//! The `extract` command line: one subcommand per stage of the pipeline (`demo`, `gen-data`, `cluster`, `train`).
 
 use clap::{Parser, Subcommand};
 use extract::cluster::{self, ClusterConfig, EmbedderKind, Padding};
+use extract::components::checkpointer::Resume;
+use extract::components::trainer::{self, TrainArgs};
 use extract::demo::{self, DemoConfig};
 use extract::gen_data::{self, GenConfig};
 use std::path::PathBuf;
@@ -66,6 +68,27 @@ enum Command {
     /// Generate a demonstration data set (D4RL HDF5 schema, rendered frames).
     #[command(name = "gen-data", subcommand)]
     GenData(GenData),
+    /// Train a skill model (EXTRACT, SPiRL, BC) from a config under extract/configs/skill_prior_learning/.
+    Train {
+        /// Config file (TOML with [general], [model] and [data] tables).
+        #[arg(long)]
+        config: PathBuf,
+        /// Override one config value, e.g. `--set general.lr=1e-4` (repeatable, applied in order).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Seed of initialisation, batches and latent noise (overrides general.seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Continue the run from its `latest` checkpoint or from an epoch number.
+        #[arg(long)]
+        resume: Option<Resume>,
+        /// Compute device: cpu, gpu or auto (overrides general.device).
+        #[arg(long)]
+        device: Option<String>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -157,6 +180,10 @@ fn main() -> ExitCode {
                 println!("{}", serde_json::to_string(&s).unwrap_or_default());
                 println!("wrote {} and its report in {}", s.path.display(), cfg.out.display());
             })
+        }
+        Command::Train { config, sets, seed, resume, device, quiet } => {
+            let args = TrainArgs { config, sets, seed, resume, device, quiet };
+            trainer::train(&args).map(|run| println!("wrote {}", run.display()))
         }
     };
     match result {

@@ -7,3 +7,5 @@ pub mod evaluator;
 pub mod experiment;
 pub mod general;
 pub mod plots;
+pub mod train_config;
+pub mod trainer;

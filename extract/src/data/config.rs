@@ -1,11 +1,11 @@
 //! `DataConfig`: the `[data]` table of a skill-learning config — which file, which windows, how they
 //! are batched and split, and the switches that reproduce upstream's data quirks (spec §2.4, §9.1-3).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// Which windows a data set cuts from the trajectories.
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum DatasetKind {
     /// SPiRL: fixed-length windows at random points of random trajectories.
@@ -18,7 +18,7 @@ pub enum DatasetKind {
 }
 
 /// Data-set settings; every field has upstream's kitchen default (spec §2.5, §3.4).
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct DataConfig {
     /// D4RL-schema HDF5 file (`observations`, `actions`, `terminals`, `rendered_frames` for images).

@@ -9,10 +9,10 @@
 //! ```
 
 use nn::Norm;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Which skill model to train, with its hyperparameters (`type` selects the variant).
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ModelConfig {
     /// SPiRL: skill VAE over fixed-length action chunks + learned Gaussian prior p(z|s).
@@ -24,7 +24,7 @@ pub enum ModelConfig {
 }
 
 /// What the learned priors (and BC's policy) look at.
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ObsInput {
     /// The low-dimensional state vector (original SPiRL kitchen).
@@ -35,7 +35,7 @@ pub enum ObsInput {
 }
 
 /// Normalisation of the hidden MLP blocks and conv pyramid blocks (upstream `normalization`).
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Normalization {
     None,
@@ -55,7 +55,7 @@ impl Normalization {
 }
 
 /// SPiRL (`ImageSkillPriorMdl` / `SkillPriorMdl`); defaults: `skill_prior_learning/kitchen/hierarchical`.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct SpirlConfig {
     /// Prior input: `image` (EXTRACT-repo kitchen config) or `state` (original SPiRL kitchen config).
@@ -121,7 +121,7 @@ impl SpirlConfig {
 
 /// EXTRACT (`ImageClusterSkillPriorMdl`); defaults: `skill_prior_learning/kitchen/hierarchical_cluster`
 /// plus the kitchen RL overrides of the skill-termination settings.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExtractConfig {
     /// Prior input: `image` (kitchen config) or `state`.
@@ -185,7 +185,7 @@ impl Default for ExtractConfig {
 }
 
 /// Flat BC (`ImageBCMdl` / `BCMdl`); defaults: `skill_prior_learning/kitchen/flat`.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct BcConfig {
     /// Policy input: `image` (kitchen config) or `state`.
