@@ -24,6 +24,9 @@ cargo build --release -p tests --bin bench
 (cd "$PEERS" && "$PY" skill_vae.py) > "$OUT/peer_skill_vae.jsonl"
 (cd "$PEERS" && "$PY" sac.py) > "$OUT/peer_sac.jsonl"
 "$PY" tests/bench_peers/overhead.py > "$OUT/peer_overhead.jsonl"
+# Skill-model training steps (not in `bench all`: the EXTRACT step takes about a second).
+./target/release/bench skill_train > "$OUT/ours_skill_train.jsonl"
+"$PY" tests/bench_peers/skill_train.py > "$OUT/peer_skill_train.jsonl"
 # sgemm alternated with numpy three times: the medians cancel slow drifts of a shared machine.
 rm -f "$OUT"/matmul_interleaved_*.jsonl
 for _ in 1 2 3; do

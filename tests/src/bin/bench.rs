@@ -1,7 +1,7 @@
 //! `bench`: the engine's speed benchmarks, one JSON object per line (median seconds after
 //! warm-up, like the peer scripts in `shared/bench`).
 //!
-//! `cargo run --release -p tests --bin bench -- <matmul|elementwise|overhead|conv2d|mlp|skill_vae_step|sac_update|kitchen_step|render|all> [--threads 1,2] [--device cpu|gpu]`
+//! `cargo run --release -p tests --bin bench -- <matmul|elementwise|overhead|conv2d|mlp|skill_vae_step|skill_train|sac_update|kitchen_step|render|all> [--threads 1,2] [--device cpu|gpu]`
 //! `--device gpu` runs `matmul`, `conv2d`, `skill_vae_step` and `sac_update` on the wgpu device
 //! (one thread count, 1, unless `--threads` is given); a software adapter's numbers (lavapipe)
 //! prove nothing about GPU speed.
@@ -20,6 +20,8 @@ mod matmul;
 mod mlp;
 #[path = "../bench/sac.rs"]
 mod sac;
+#[path = "../bench/skill_train.rs"]
+mod skill_train;
 #[path = "../bench/skill_vae.rs"]
 mod skill_vae;
 #[path = "../bench/timing.rs"]
@@ -33,7 +35,7 @@ use tensor::Device;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: bench <matmul|elementwise|overhead|conv2d|mlp|skill_vae_step|sac_update|kitchen_step|render|all> \
+const USAGE: &str = "usage: bench <matmul|elementwise|overhead|conv2d|mlp|skill_vae_step|skill_train|sac_update|kitchen_step|render|all> \
      [--threads 1,2] [--device cpu|gpu]";
 
 /// Benchmarks that run on a GPU (`--device gpu`).
@@ -82,6 +84,7 @@ fn run(name: &str, threads: &[usize], dev: &Device) -> Result<(), String> {
         "conv2d" => conv::run(threads, dev),
         "mlp" => mlp::run(threads),
         "skill_vae_step" => skill_vae::run(threads, dev),
+        "skill_train" => skill_train::run(threads, dev),
         "sac_update" => sac::run(threads, dev),
         "kitchen_step" => kitchen::kitchen_step(threads)?,
         "render" => kitchen::render()?,
