@@ -4,6 +4,8 @@
 #   1. the engine's end-to-end demo (spiral classifier)      -> results/demo/
 #   2. a small scripted Franka Kitchen data set (24 episodes) -> data/kitchen_mixed_small/
 #   3. skill extraction on it (state embedder, K=8)           -> generated_dataset_clusters/kitchen/...
+#   4. a few minutes of EXTRACT skill-model training on it    -> experiments/.../extract/small/
+#      (metrics, loss curves, decoded-vs-true actions, checkpoints), summarised in results/skill_extract_small/
 # Extra arguments are passed to `extract demo`.
 set -euo pipefail
 
@@ -14,3 +16,16 @@ cargo build --release -p extract --bin extract
 ./target/release/extract demo --out results/demo "$@"
 ./target/release/extract gen-data kitchen --small --out data/kitchen_mixed_small
 ./target/release/extract cluster --data data/kitchen_mixed_small/kitchen_mixed_data.h5 --out generated_dataset_clusters
+
+# 4. EXTRACT's skill model, briefly: 10 short epochs (~200 steps) with a cheaper validation (top-of-10
+# over 128 windows) and 10% of the segments held out, since 1% of 24 episodes is 3 segments.
+labels="generated_dataset_clusters/kitchen/state_first_diff_KMeans_n_clusters:8_MedFilt(7)/mixed/clusters.h5"
+run="experiments/skill_prior_learning/kitchen/hierarchical_cluster/extract/small"
+rm -rf "$run"
+./target/release/extract train --config extract/configs/skill_prior_learning/kitchen/hierarchical_cluster/extract.toml \
+  --set data.data_file=data/kitchen_mixed_small/kitchen_mixed_data.h5 --set "data.labels_file=$labels" \
+  --set general.prefix=small --set general.epochs=10 --set general.val_interval=2 --set general.log_interval=5 \
+  --set general.top_of_n=10 --set general.val_data_size=128 --set data.val_fraction=0.1
+mkdir -p results/skill_extract_small
+cp "$run"/{summary.json,metrics.jsonl,config.toml} "$run"/plots/*.png results/skill_extract_small/
+echo "skill-model report: results/skill_extract_small/ (run folder: $run)"
