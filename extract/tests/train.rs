@@ -166,22 +166,15 @@ fn val_metric(run: &Path, key: &str) -> (f64, f64) {
 fn short_runs_lower_validation_error_and_write_their_report() {
     let dir = scratch("short");
     let (data, labels) = synthetic_data(&dir, 16, 4);
-    // The VAEs' reconstruction MSE (from the unit-variance NLL: mse = 2 (nll - ln(2 pi) / 2)) and
-    // BC's action MSE must fall by `factor` in 4 short epochs; untrained decoders start near
-    // mse 0.2 (|a| ~ 0.4), trained ones reach ~0.02-0.05 on this data.
-    for (model, key, factor) in
-        [("extract", "loss/rec_mse", 3.0), ("spirl", "loss/rec_mse", 3.0), ("bc", "top_of_n_mse", 2.0)]
-    {
+    // Validation action MSE of the posterior-mean reconstruction (BC: of the mean action) must fall
+    // by 3x in 4 short epochs: untrained decoders start near 0.2 (|a| ~ 0.4).
+    for model in ["extract", "spirl", "bc"] {
         let cfg = config(&dir, model, &data, &labels, 4, 20);
         let args = TrainArgs { config: cfg, quiet: true, ..Default::default() };
         let run = train(&args).unwrap_or_else(|e| panic!("{model}: {e}"));
-        let (first, last) = val_metric(&run, key);
-        let mse = |v: f64| if key == "loss/rec_mse" { 2.0 * (v - 0.918_938_5) } else { v };
-        let (first, last) = (mse(first), mse(last));
-        assert!(
-            last * factor < first,
-            "{model}: validation error from {key} {first} -> {last}, expected a {factor}x drop"
-        );
+        let (first, last) = val_metric(&run, "reconstruction_mse");
+        eprintln!("{model}: validation reconstruction mse {first} -> {last}");
+        assert!(last * 3.0 < first, "{model}: validation reconstruction mse {first} -> {last}, expected a 3x drop");
         for file in ["config.toml", "git.txt", "summary.json", "plots/train_losses.png", "plots/decoded_vs_true.png"] {
             assert!(run.join(file).is_file(), "{model}: {file} missing in {}", run.display());
         }

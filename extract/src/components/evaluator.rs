@@ -15,6 +15,9 @@ pub struct ValResult {
     pub losses: Vec<(String, f32)>,
     /// Mean over windows of the best-of-N masked action MSE.
     pub top_of_n_mse: f32,
+    /// Mean over windows of the masked action MSE of the posterior-mean reconstruction (BC: of the
+    /// policy's mean action).
+    pub reconstruction_mse: f32,
 }
 
 /// Per-window masked action MSE `[B]`: `sum_t,a m_t (x - y)^2 / (A * sum_t m_t)`.
@@ -43,7 +46,7 @@ pub fn validate(model: &mut dyn SkillModel, batches: &[Batch], top_of_n: usize, 
     model.eval();
     let tape = Tape::no_grad();
     let mut sums: Vec<(String, f64)> = Vec::new();
-    let (mut best_sum, mut windows) = (0.0f64, 0usize);
+    let (mut best_sum, mut rec_sum, mut windows) = (0.0f64, 0.0f64, 0usize);
     for batch in batches {
         let losses = model.losses(&tape, batch, rng);
         let mut values: Vec<(String, f32)> = losses.values().into_iter().map(|(n, v)| (n.to_string(), v)).collect();
@@ -61,6 +64,8 @@ pub fn validate(model: &mut dyn SkillModel, batches: &[Batch], top_of_n: usize, 
                 *b = b.min(e);
             }
         }
+        let rec = model.reconstruct(&tape, batch);
+        rec_sum += masked_mse(&rec, &batch.actions, &batch.action_mask).iter().map(|&v| v as f64).sum::<f64>();
         best_sum += best.iter().map(|&v| v as f64).sum::<f64>();
         windows += batch.len();
     }
@@ -69,6 +74,7 @@ pub fn validate(model: &mut dyn SkillModel, batches: &[Batch], top_of_n: usize, 
     ValResult {
         losses: sums.into_iter().map(|(k, s)| (k, (s / n) as f32)).collect(),
         top_of_n_mse: (best_sum / n) as f32,
+        reconstruction_mse: (rec_sum / n) as f32,
     }
 }
 

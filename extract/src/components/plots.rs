@@ -19,7 +19,7 @@ pub fn loss_curves(metrics: &Path, plots: &Path) -> Result<(), String> {
         for (k, v) in r.as_object().into_iter().flatten() {
             if let (Some(key), Some(v)) = (k.strip_prefix("loss/"), v.as_f64()) {
                 into.entry(key.to_string()).or_default().push((step, v));
-            } else if k == "top_of_n_mse" {
+            } else if k == "top_of_n_mse" || k == "reconstruction_mse" {
                 into.entry(k.clone()).or_default().push((step, v.as_f64().unwrap_or(f64::NAN)));
             }
         }

@@ -246,5 +246,6 @@ fn val_record(r: &ValResult, p: Progress) -> Map<String, Value> {
         record.insert(format!("loss/{name}"), json!(v));
     }
     record.insert("top_of_n_mse".into(), json!(r.top_of_n_mse));
+    record.insert("reconstruction_mse".into(), json!(r.reconstruction_mse));
     record
 }
