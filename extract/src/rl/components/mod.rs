@@ -1,0 +1,8 @@
+//! RL building blocks (upstream `rl/components/`): replay buffer and critics.
+
+mod obs_store;
+mod replay_buffer;
+mod replay_state;
+
+pub use obs_store::{decode_pixel, encode_pixel};
+pub use replay_buffer::{ObsLayout, ReplayBatch, ReplayBuffer, Transition};
