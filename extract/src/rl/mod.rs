@@ -8,8 +8,10 @@
 //! components/replay_state.rs  replay state dict and its own compact file
 //! components/critic.rs        MLPCritic (critic.py), target-network copy and Polyak updates
 //! policies/mlp_policy.rs      MLPPolicy (mlp_policies.py) with the tanh squash (policy.py)
+//! train.rs                    the training loop of train.py for Gymnasium-style envs (flat agents)
 //! ```
 
 pub mod agents;
 pub mod components;
 pub mod policies;
+pub mod train;
