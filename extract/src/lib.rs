@@ -1,4 +1,4 @@
-//! EXTRACT port: library side of the `extract` crate (data generation, clustering, skill data and models, metrics, plots).
+//! EXTRACT port: library side of the `extract` crate (data generation, clustering, skill data and models, metrics, plots, online RL).
 
 pub mod cluster;
 pub mod components;
@@ -8,3 +8,4 @@ pub mod gen_data;
 pub mod metrics;
 pub mod models;
 pub mod plot;
+pub mod rl;

@@ -1,0 +1,10 @@
+//! RL building blocks (upstream `rl/components/`): replay buffer and critics.
+
+mod critic;
+mod obs_store;
+mod replay_buffer;
+mod replay_state;
+
+pub use critic::{MlpCritic, copy_params, soft_update};
+pub use obs_store::{decode_pixel, encode_pixel};
+pub use replay_buffer::{ObsLayout, ReplayBatch, ReplayBuffer, Transition};
