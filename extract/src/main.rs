@@ -8,6 +8,7 @@ use extract::demo::{self, DemoConfig};
 use extract::gen_data::{self, GenConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tensor::Device;
 
 /// mimalloc keeps freed tensor buffers for reuse instead of returning them to the kernel and
 /// faulting them back in every step, as glibc's malloc does for large blocks.
@@ -64,6 +65,16 @@ enum Command {
         /// Root of the output tree.
         #[arg(long, default_value = "generated_dataset_clusters")]
         out: PathBuf,
+        /// Weights of the image embedder (efficientnet: default .deps/weights/, from scripts/setup.sh;
+        /// r3m: required, an R3M model.pt or a torchvision resnet50 state dict).
+        #[arg(long)]
+        weights: Option<PathBuf>,
+        /// Where the image embedder runs: cpu or gpu (the first wgpu adapter).
+        #[arg(long, default_value = "cpu")]
+        device: String,
+        /// Frames per forward of the image embedder.
+        #[arg(long, default_value_t = extract::cluster::embed::DEFAULT_BATCH)]
+        batch: usize,
     },
     /// Generate a demonstration data set (D4RL HDF5 schema, rendered frames).
     #[command(name = "gen-data", subcommand)]
@@ -95,9 +106,9 @@ enum Command {
 enum Embedder {
     /// Observation minus the trajectory's first observation.
     StateDiff,
-    /// EfficientNet-Lite0 ImageNet features (not built yet).
+    /// EfficientNet-Lite0 ImageNet features of the rendered frames.
     Efficientnet,
-    /// ResNet-50 with R3M preprocessing (not built yet).
+    /// ResNet-50 features with R3M's preprocessing (needs --weights).
     R3m,
 }
 
@@ -132,6 +143,15 @@ enum GenData {
     },
 }
 
+/// `cpu` or `gpu` (the first wgpu adapter); anything else, or no adapter, is an error for the user.
+fn parse_device(name: &str) -> Result<Device, String> {
+    match name {
+        "cpu" => Ok(Device::Cpu),
+        "gpu" => Device::gpu().map_err(|e| format!("--device gpu: {e}")),
+        other => Err(format!("--device: unknown device {other:?} (cpu or gpu)")),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -145,8 +165,28 @@ fn main() -> ExitCode {
                 );
             })
         }
-        Command::Cluster { data, embedder, k, window, edge_padding, full_kmeans, seed, out } => {
+        Command::Cluster {
+            data,
+            embedder,
+            k,
+            window,
+            edge_padding,
+            full_kmeans,
+            seed,
+            out,
+            weights,
+            device,
+            batch,
+        } => {
             let mut cfg = ClusterConfig::new(data);
+            cfg.device = match parse_device(&device) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            (cfg.weights, cfg.batch) = (weights, batch.max(1));
             cfg.embedder = match embedder {
                 Embedder::StateDiff => EmbedderKind::StateDiff,
                 Embedder::Efficientnet => EmbedderKind::EfficientNet,

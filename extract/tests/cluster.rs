@@ -123,7 +123,8 @@ fn cluster_command_writes_labels_and_report_and_rejects_bad_input() {
     let too_many = ClusterConfig { k: 81, ..cfg.clone() };
     assert!(run(&too_many).unwrap_err().contains("K = 81"));
     let image = ClusterConfig { embedder: EmbedderKind::EfficientNet, ..cfg.clone() };
-    assert!(run(&image).unwrap_err().contains("not built yet"));
+    let err = run(&image).unwrap_err();
+    assert!(err.contains("twophase_data.h5") && err.contains("no `rendered_frames`"), "{err}");
     let missing = ClusterConfig::new(dir.join("nope.h5"));
     let err = run(&missing).unwrap_err();
     assert!(err.contains("nope.h5") && err.contains("no such file"), "{err}");

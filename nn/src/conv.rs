@@ -5,13 +5,17 @@ use crate::module::Module;
 use crate::norm::{Norm, NormLayer};
 use autograd::{Param, Tape, Var};
 use rand::Rng;
+use tensor::Conv2dGeom;
 
-/// 2-D convolution, PyTorch layout (`weight: [out, in, k, k]`, `bias: [out]`) and initialisation.
+/// 2-D convolution, PyTorch layout (`weight: [out, in/groups, k, k]`, `bias: [out]`) and
+/// initialisation. `groups > 1` splits the channels into independent blocks (`groups == in ==
+/// out`: depthwise).
 pub struct Conv2d {
     pub weight: Param,
     pub bias: Option<Param>,
     pub stride: usize,
     pub padding: usize,
+    pub groups: usize,
 }
 
 impl Conv2d {
@@ -24,19 +28,45 @@ impl Conv2d {
         bias: bool,
         rng: &mut R,
     ) -> Self {
-        let fan_in = io.0 * k * k;
+        Conv2d::grouped(name, io, k, sp, 1, bias, rng)
+    }
+
+    /// `new` with `groups` channel blocks; `groups` must divide `in` and `out` (panics otherwise).
+    pub fn grouped<R: Rng + ?Sized>(
+        name: &str,
+        io: (usize, usize),
+        k: usize,
+        sp: (usize, usize),
+        groups: usize,
+        bias: bool,
+        rng: &mut R,
+    ) -> Self {
+        assert!(
+            groups > 0 && io.0 % groups == 0 && io.1 % groups == 0,
+            "Conv2d({name}): groups {groups} must divide in {} and out {}",
+            io.0,
+            io.1
+        );
+        let fan_in = io.0 / groups * k * k;
+        let shape = [io.1, io.0 / groups, k, k];
         Conv2d {
-            weight: Param::new(format!("{name}.weight"), torch_default_uniform(&[io.1, io.0, k, k], fan_in, rng)),
+            weight: Param::new(format!("{name}.weight"), torch_default_uniform(&shape, fan_in, rng)),
             bias: bias.then(|| Param::new(format!("{name}.bias"), torch_default_uniform(&[io.1], fan_in, rng))),
             stride: sp.0,
             padding: sp.1,
+            groups,
         }
+    }
+
+    /// The window geometry (square kernel, no dilation).
+    pub fn geom(&self) -> Conv2dGeom {
+        Conv2dGeom::square(self.weight.shape()[2], self.stride, self.padding, 1)
     }
 
     /// `x: [b, in, h, w] -> [b, out, oh, ow]`.
     pub fn forward(&self, tape: &Tape, x: &Var) -> Var {
         let b = self.bias.as_ref().map(|b| tape.param(b));
-        x.conv2d(&tape.param(&self.weight), b.as_ref(), self.stride, self.padding, 1)
+        x.conv2d_grouped(&tape.param(&self.weight), b.as_ref(), &self.geom(), self.groups)
     }
 }
 

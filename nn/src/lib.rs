@@ -20,6 +20,7 @@ mod mlp;
 mod module;
 pub mod norm;
 pub mod optim;
+pub mod vision;
 
 pub use conv::{Conv2d, ConvBlock, ConvEncoder, ConvTranspose2d};
 pub use conv_decoder::{ConvDecoder, UpBlock, pad2d, upsample_matrix, upsample2x};

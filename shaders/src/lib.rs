@@ -18,6 +18,7 @@ pub enum Kernel {
     Matmul,
     Im2col,
     Col2im,
+    Depthwise,
     Gather,
     ScatterAdd,
     ScatterAddTree,
@@ -32,7 +33,7 @@ pub enum Kernel {
 
 impl Kernel {
     /// Every kernel once (tests iterate this list).
-    pub const ALL: [Kernel; 20] = [
+    pub const ALL: [Kernel; 21] = [
         Kernel::Unary,
         Kernel::Binary,
         Kernel::Where,
@@ -43,6 +44,7 @@ impl Kernel {
         Kernel::Matmul,
         Kernel::Im2col,
         Kernel::Col2im,
+        Kernel::Depthwise,
         Kernel::Gather,
         Kernel::ScatterAdd,
         Kernel::ScatterAddTree,
@@ -67,6 +69,7 @@ impl Kernel {
             ArgExtreme => "reduce/arg.wgsl",
             Matmul => "matrix/matmul.wgsl",
             Im2col | Col2im => "conv/im2col.wgsl",
+            Depthwise => "conv/depthwise.wgsl",
             Gather | ScatterAdd | ScatterAddTree => "index/gather.wgsl",
             ChannelMoments | ChannelGradSums | ChannelAffine | ChannelAffinePair => "norm/channels.wgsl",
             LstmForward | LstmBackwardH | LstmBackwardC => "lstm/cell.wgsl",
@@ -85,6 +88,7 @@ impl Kernel {
             ArgExtreme => include_str!("wgsl/reduce/arg.wgsl"),
             Matmul => include_str!("wgsl/matrix/matmul.wgsl"),
             Im2col | Col2im => include_str!("wgsl/conv/im2col.wgsl"),
+            Depthwise => include_str!("wgsl/conv/depthwise.wgsl"),
             Gather | ScatterAdd | ScatterAddTree => include_str!("wgsl/index/gather.wgsl"),
             ChannelMoments | ChannelGradSums | ChannelAffine | ChannelAffinePair => {
                 include_str!("wgsl/norm/channels.wgsl")
@@ -102,6 +106,7 @@ impl Kernel {
             ReduceThread => "reduce_thread",
             Im2col => "im2col",
             Col2im => "col2im",
+            Depthwise => "depthwise",
             Gather => "gather",
             ScatterAdd => "scatter_add",
             ScatterAddTree => "scatter_add_tree",
@@ -129,6 +134,7 @@ impl Kernel {
             Matmul => "matmul",
             Im2col => "im2col",
             Col2im => "col2im",
+            Depthwise => "depthwise_conv2d",
             Gather => "gather",
             ScatterAdd => "scatter_add",
             ScatterAddTree => "scatter_add_tree",

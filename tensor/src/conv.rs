@@ -46,6 +46,26 @@ impl Conv2dGeom {
             "{op}: kernel, stride and dilation must be positive, got {self:?}"
         );
     }
+
+    /// Panics unless a weight of shape `ws` fits a grouped convolution of an input of shape `x`:
+    /// PyTorch's layout `[out, in/groups, kh, kw]`, with `groups` dividing both channel counts.
+    pub fn check_grouped_weight(&self, ws: &[usize], x: &[usize], groups: usize) {
+        let c = x.get(1).copied().unwrap_or(0);
+        let fits = groups > 0
+            && c.is_multiple_of(groups)
+            && ws.len() == 4
+            && ws[0].is_multiple_of(groups)
+            && ws[1] * groups == c
+            && ws[2..] == [self.kh, self.kw];
+        assert!(
+            fits,
+            "conv2d: weight shape {ws:?} does not fit input shape {x:?} with groups {groups} (expected \
+             [out, {}, {}, {}] with out divisible by {groups})",
+            c / groups.max(1),
+            self.kh,
+            self.kw
+        );
+    }
 }
 
 /// Everything a transposed convolution needs besides its operands: the conv2d window geometry it

@@ -23,17 +23,67 @@ impl Var {
     pub fn conv2d(&self, weight: &Var, bias: Option<&Var>, stride: usize, padding: usize, dilation: usize) -> Var {
         let ws = weight.shape().to_vec();
         assert!(ws.len() == 4 && ws[2] == ws[3], "conv2d: expected a weight [out, in, k, k], got shape {ws:?}");
-        let g = Conv2dGeom::square(ws[2], stride, padding, dilation);
+        self.conv2d_grouped(weight, bias, &Conv2dGeom::square(ws[2], stride, padding, dilation), 1)
+    }
+
+    /// Grouped convolution (PyTorch's `groups`): `x: [b, c, h, w]`, `weight: [o, c/groups, kh, kw]`,
+    /// `bias: [o]` -> `[b, o, oh, ow]`. Depthwise (`groups == c == o`) is `depthwise_conv2d`; any
+    /// other grouping is im2col and one batched product over the groups (autograd through both).
+    pub fn conv2d_grouped(&self, weight: &Var, bias: Option<&Var>, g: &Conv2dGeom, groups: usize) -> Var {
         g.validate("conv2d");
-        let s = self.shape().to_vec();
-        assert!(s.len() == 4 && s[1] == ws[1], "conv2d: weight shape {ws:?} does not fit input shape {s:?}");
+        let (s, ws) = (self.shape().to_vec(), weight.shape().to_vec());
+        assert_eq!(s.len(), 4, "conv2d: expected an NCHW input of rank 4, got shape {s:?}");
+        g.check_grouped_weight(&ws, &s, groups);
+        if groups > 1 && groups == s[1] && ws[0] == s[1] {
+            return self.depthwise_conv2d(weight, bias, g);
+        }
         let (oh, ow) = g.out_size(s[2], s[3]);
-        let cols = self.im2col(&g, 0.0);
-        let out = weight.reshape(&[ws[0], ws[1] * ws[2] * ws[3]]).matmul(&cols).reshape(&[s[0], ws[0], oh, ow]);
+        let (o, k) = (ws[0], ws[1] * g.kh * g.kw);
+        let cols = self.im2col(g, 0.0);
+        let out = if groups == 1 {
+            weight.reshape(&[o, k]).matmul(&cols)
+        } else {
+            weight.reshape(&[groups, o / groups, k]).matmul(&cols.reshape(&[s[0], groups, k, oh * ow]))
+        };
+        let out = out.reshape(&[s[0], o, oh, ow]);
         match bias {
-            Some(b) => out.add(&b.reshape(&[ws[0], 1, 1])),
+            Some(b) => out.add(&b.reshape(&[o, 1, 1])),
             None => out,
         }
+    }
+
+    /// Depthwise convolution, `x: [b, c, h, w]`, `weight: [c, 1, kh, kw]`, `bias: [c]`, forward by
+    /// the direct kernel. Backward in im2col terms, with `cols = im2col(x)` seen as `[b, c, kh*kw, L]`
+    /// and `g` as `[b, c, L]`: `dx = col2im(w[c, t] * g[b, c, l])`, `dw[c, t] = Σ_{b,l} cols * g`,
+    /// `dbias = Σ_{b,l} g` (the columns are rebuilt in the backward, not kept from the forward).
+    pub fn depthwise_conv2d(&self, weight: &Var, bias: Option<&Var>, g: &Conv2dGeom) -> Var {
+        let (x, w) = (self.value().clone(), weight.value().clone());
+        let y = x.depthwise_conv2d(&w, bias.map(|b| b.value()), g);
+        let geom = *g;
+        let mut inputs = vec![self, weight];
+        inputs.extend(bias);
+        Var::record(
+            &inputs,
+            y,
+            Box::new(move |gy, needs| {
+                let s = x.shape().to_vec();
+                let (taps, l) = (geom.kh * geom.kw, gy.dim(2) * gy.dim(3));
+                let g3 = gy.reshape(&[s[0], s[1], 1, l]);
+                let dx = needs[0].then(|| {
+                    let cols = w.reshape(&[1, s[1], taps, 1]).mul(&g3).reshape(&[s[0], s[1] * taps, l]);
+                    cols.col2im(s[1], (s[2], s[3]), &geom)
+                });
+                let dw = needs[1].then(|| {
+                    let cols = x.im2col(&geom, 0.0).reshape(&[s[0], s[1], taps, l]);
+                    cols.matmul(&g3.reshape(&[s[0], s[1], l, 1])).sum(&[0], false).reshape(w.shape())
+                });
+                let mut grads = vec![dx, dw];
+                if needs.len() > 2 {
+                    grads.push(needs[2].then(|| gy.sum(&[0, 2, 3], false)));
+                }
+                grads
+            }),
+        )
     }
 
     /// Transposed convolution: `x: [b, cin, h, w]`, `weight: [cin, cout, k, k]`, `bias: [cout]`.

@@ -24,6 +24,7 @@ pub const DIFFERENTIABLE_OPS: &[&str] = &[
     "im2col",
     "col2im",
     "conv2d",
+    "depthwise_conv2d",
     "conv_transpose2d",
     "max_pool2d",
     "avg_pool2d",

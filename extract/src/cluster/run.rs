@@ -1,20 +1,24 @@
 //! `extract cluster`: embed every step of a data-set file, first-difference, K-means, median filter,
 //! `clusters.h5` in an output folder named like upstream's, and a report next to it (silhouette,
 //! skill lengths, label strips against the ground truth, ARI/NMI).
+use super::embed::{
+    DEFAULT_BATCH, FRAME_SIZE, ImageEmbedder, check_frames, default_efficientnet_weights, embed_frames,
+};
 use super::{KMeans, KMeansConfig, Padding, SegmentRules, filter_trajectories, first_diff, segments};
 use envs::dataset::{D4rlFile, NO_SUBTASK, trajectory_ranges, write_labels};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::path::PathBuf;
+use tensor::Device;
 
 /// Which per-step embedding is clustered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EmbedderKind {
     /// The observation vector itself (after first-differencing: state − first state).
     StateDiff,
-    /// EfficientNet-Lite0 image features (not built yet).
+    /// EfficientNet-Lite0 ImageNet features of the rendered frames (1280-d).
     EfficientNet,
-    /// ResNet-50 with R3M's preprocessing (not built yet).
+    /// ResNet-50 features with R3M's preprocessing (2048-d; weights from `--weights`).
     R3m,
 }
 
@@ -46,6 +50,12 @@ pub struct ClusterConfig {
     pub silhouette_sample: usize,
     /// Segment rules for the report's skill lengths.
     pub segment_rules: SegmentRules,
+    /// Weights of an image embedder (default for EfficientNet: `.deps/weights/`; R3M needs one).
+    pub weights: Option<PathBuf>,
+    /// Where the image embedder runs.
+    pub device: Device,
+    /// Frames per forward of an image embedder.
+    pub batch: usize,
 }
 
 impl ClusterConfig {
@@ -61,6 +71,9 @@ impl ClusterConfig {
             seed: 0,
             silhouette_sample: 2000,
             segment_rules: SegmentRules::default(),
+            weights: None,
+            device: Device::Cpu,
+            batch: DEFAULT_BATCH,
         }
     }
 
@@ -109,7 +122,8 @@ pub fn run(cfg: &ClusterConfig) -> Result<ClusterSummary, String> {
         return Err(format!("{}: K = {} must be in 1..=min(255, {} steps)", cfg.data.display(), cfg.k, file.len()));
     }
     bar.set_message(format!("embedding {} steps ({})", file.len(), cfg.embedder.name()));
-    let (emb, dim) = embed(&file, cfg.embedder)?;
+    // The embedding progress bar replaces the spinner while it runs.
+    let (emb, dim) = bar.suspend(|| embed(&file, cfg))?;
     let features = first_diff(&emb, dim, &trajectories);
     bar.set_message(format!("K-means, K = {}", cfg.k));
     let kcfg =
@@ -125,7 +139,9 @@ pub fn run(cfg: &ClusterConfig) -> Result<ClusterSummary, String> {
         ("embedder".to_string(), cfg.embedder.name().to_string()),
         ("settings".to_string(), format!("{kcfg:?}, window {}, padding {:?}", cfg.window, cfg.padding)),
     ];
-    write_labels(&labels_file, &clusters, None, &attrs).map_err(|e| e.to_string())?;
+    // Spec §1.4's auxiliary per-cluster log-likelihoods, against the unfiltered K-means labels.
+    let logprobs = super::logprobs::cluster_logprobs(&features, dim, &raw, cfg.k);
+    write_labels(&labels_file, &clusters, Some((&logprobs, cfg.k)), &attrs).map_err(|e| e.to_string())?;
 
     bar.set_message("report");
     let sample = super::report::sample_rows(features.len() / dim, cfg.silhouette_sample, cfg.seed);
@@ -165,13 +181,25 @@ pub fn run(cfg: &ClusterConfig) -> Result<ClusterSummary, String> {
 }
 
 /// Per-step embeddings `(n × dim, dim)` of `file`.
-fn embed(file: &D4rlFile, kind: EmbedderKind) -> Result<(Vec<f32>, usize), String> {
-    match kind {
-        EmbedderKind::StateDiff => file.observations().map_err(|e| e.to_string()),
-        EmbedderKind::EfficientNet | EmbedderKind::R3m => Err(format!(
-            "{}: the {} embedder is not built yet; use --embedder state-diff",
-            file.path().display(),
-            kind.name()
-        )),
+fn embed(file: &D4rlFile, cfg: &ClusterConfig) -> Result<(Vec<f32>, usize), String> {
+    if cfg.embedder == EmbedderKind::StateDiff {
+        return file.observations().map_err(|e| e.to_string());
     }
+    // The frames are checked before the weights are read (a cheap error first).
+    check_frames(file, cfg.embedder.name(), Some((FRAME_SIZE, FRAME_SIZE)))?;
+    let embedder = match cfg.embedder {
+        EmbedderKind::StateDiff => unreachable!("returned above"),
+        EmbedderKind::EfficientNet => {
+            let weights = cfg.weights.clone().unwrap_or_else(default_efficientnet_weights);
+            ImageEmbedder::efficientnet(&weights, &cfg.device)?
+        }
+        EmbedderKind::R3m => {
+            let weights = cfg.weights.as_ref().ok_or(
+                "--embedder r3m needs --weights FILE (an R3M model.pt, or a torchvision resnet50 state dict); R3M's \
+                 weights are not published in any package registry",
+            )?;
+            ImageEmbedder::r3m(weights, &cfg.device)?
+        }
+    };
+    embed_frames(file, &embedder, cfg.batch)
 }

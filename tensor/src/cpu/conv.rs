@@ -8,10 +8,10 @@ use std::ops::Range;
 /// The output positions along one axis whose input index `o * stride + offset` falls inside
 /// the image (`range`), and the input index of the first of them.
 #[derive(Clone)]
-struct Span {
-    range: Range<usize>,
-    first: usize,
-    stride: usize,
+pub(crate) struct Span {
+    pub(crate) range: Range<usize>,
+    pub(crate) first: usize,
+    pub(crate) stride: usize,
 }
 
 impl Span {
@@ -28,7 +28,7 @@ impl Span {
     }
 
     /// Input index of output position `o` (which must lie in `range`).
-    fn input(&self, o: usize) -> usize {
+    pub(crate) fn input(&self, o: usize) -> usize {
         self.first + (o - self.range.start) * self.stride
     }
 }
@@ -66,7 +66,7 @@ fn scatter_add_row(dst_row: &mut [f32], src: &[f32], sx: &Span) {
 }
 
 /// The (y, x) spans of every kernel tap, in `ki * kw + kj` order.
-fn tap_spans(g: &Conv2dGeom, (h, w): (usize, usize), (oh, ow): (usize, usize)) -> Vec<(Span, Span)> {
+pub(crate) fn tap_spans(g: &Conv2dGeom, (h, w): (usize, usize), (oh, ow): (usize, usize)) -> Vec<(Span, Span)> {
     let ys = (0..g.kh).map(|ki| Span::new(oh, h, ki, g.stride.0, g.dilation.0, g.padding.0));
     ys.flat_map(|sy| (0..g.kw).map(move |kj| (sy.clone(), Span::new(ow, w, kj, g.stride.1, g.dilation.1, g.padding.1))))
         .collect()
@@ -74,7 +74,7 @@ fn tap_spans(g: &Conv2dGeom, (h, w): (usize, usize), (oh, ow): (usize, usize)) -
 
 /// Runs `fill(plane, dst_plane)` over `dst` cut into planes of `plane` elements, in parallel
 /// batches of planes when there is enough work.
-fn for_each_plane(dst: &mut [f32], plane: usize, work: usize, fill: impl Fn(usize, &mut [f32]) + Sync) {
+pub(crate) fn for_each_plane(dst: &mut [f32], plane: usize, work: usize, fill: impl Fn(usize, &mut [f32]) + Sync) {
     if plane == 0 {
         return;
     }

@@ -1,6 +1,7 @@
 //! The CPU backend: dense `Vec<f32>` storage and the primitive kernels, parallel with rayon.
 
 pub mod conv;
+pub mod depthwise;
 pub mod elementwise;
 pub mod index;
 pub mod lstm;

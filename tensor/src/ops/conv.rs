@@ -3,6 +3,7 @@
 use super::device::{On, gpu_ok, placement};
 use crate::conv::{Conv2dGeom, ConvTransposePlan};
 use crate::cpu::conv::{col2im, im2col};
+use crate::cpu::depthwise::depthwise_conv2d;
 use crate::tensor::Tensor;
 
 fn nchw(t: &Tensor, op: &str) -> (usize, usize, usize, usize) {
@@ -61,23 +62,67 @@ impl Tensor {
 
     /// `conv2d` with a general (rectangular) geometry.
     pub fn conv2d_geom(&self, weight: &Tensor, bias: Option<&Tensor>, g: &Conv2dGeom) -> Tensor {
+        self.conv2d_grouped(weight, bias, g, 1)
+    }
+
+    /// Grouped convolution, PyTorch's `groups`: `x: [b, c, h, w]`, `weight: [o, c/groups, kh, kw]`,
+    /// `bias: [o]` -> `[b, o, oh, ow]`; input block `i` of `c/groups` channels feeds output block
+    /// `i` of `o/groups` channels. Depthwise (`groups == c == o`) runs the direct kernel; other
+    /// groupings are one batched product `[groups, o/groups, k] @ [b, groups, k, oh*ow]` over im2col.
+    pub fn conv2d_grouped(&self, weight: &Tensor, bias: Option<&Tensor>, g: &Conv2dGeom, groups: usize) -> Tensor {
         g.validate("conv2d");
         let (b, c, h, w) = nchw(self, "conv2d");
         let ws = weight.shape();
+        g.check_grouped_weight(ws, self.shape(), groups);
+        if groups == c && ws[0] == c && groups > 1 {
+            return self.depthwise_conv2d(weight, bias, g);
+        }
+        let (oh, ow) = g.out_size(h, w);
+        let (o, k) = (ws[0], ws[1] * g.kh * g.kw);
+        let cols = self.im2col(g, 0.0);
+        let out = if groups == 1 {
+            weight.reshape(&[o, k]).matmul(&cols)
+        } else {
+            weight.reshape(&[groups, o / groups, k]).matmul(&cols.reshape(&[b, groups, k, oh * ow]))
+        };
+        let out = out.reshape(&[b, o, oh, ow]);
+        match bias {
+            Some(bias) => out.add(&bias.reshape(&[o, 1, 1])),
+            None => out,
+        }
+    }
+
+    /// Depthwise convolution (`groups == channels`, one filter per channel) by the direct kernel:
+    /// `x: [b, c, h, w]`, `weight: [c, 1, kh, kw]`, `bias: [c]` -> `[b, c, oh, ow]`.
+    pub fn depthwise_conv2d(&self, weight: &Tensor, bias: Option<&Tensor>, g: &Conv2dGeom) -> Tensor {
+        g.validate("depthwise_conv2d");
+        let (b, c, h, w) = nchw(self, "depthwise_conv2d");
+        let ws = weight.shape();
         assert!(
-            ws.len() == 4 && ws[1] == c && ws[2] == g.kh && ws[3] == g.kw,
-            "conv2d: weight shape {ws:?} does not fit input shape {:?} (expected [out, {c}, {}, {}])",
+            ws == [c, 1, g.kh, g.kw] && bias.is_none_or(|t| t.shape() == [c]),
+            "depthwise_conv2d: weight {ws:?} / bias {:?} do not fit input {:?} (expected [{c}, 1, {}, {}] and [{c}])",
+            bias.map(|t| t.shape().to_vec()),
             self.shape(),
             g.kh,
             g.kw
         );
         let (oh, ow) = g.out_size(h, w);
-        let cols = self.im2col(g, 0.0);
-        let out = weight.reshape(&[ws[0], c * g.kh * g.kw]).matmul(&cols).reshape(&[b, ws[0], oh, ow]);
-        match bias {
-            Some(bias) => out.add(&bias.reshape(&[ws[0], 1, 1])),
-            None => out,
+        let shape = [b, c, oh, ow];
+        let mut operands = vec![self, weight];
+        operands.extend(bias);
+        if let On::Gpu(dev) = placement("depthwise_conv2d", &operands) {
+            let (x, wt) = (self.gpu_dense("depthwise_conv2d"), weight.gpu_dense("depthwise_conv2d"));
+            let bias = bias.map(|t| t.gpu_dense("depthwise_conv2d"));
+            let out =
+                dev.depthwise_conv2d(x.gpu_buf(), wt.gpu_buf(), bias.as_ref().map(|t| t.gpu_buf()), [b, c, h, w], g);
+            return Tensor::from_gpu(gpu_ok("depthwise_conv2d", out), &shape);
         }
+        let (x, wt, bias) = (self.contiguous(), weight.contiguous(), bias.map(|t| t.contiguous()));
+        fn slice(t: &Tensor) -> &[f32] {
+            &t.storage.as_cpu()[t.layout.offset..t.layout.offset + t.numel()]
+        }
+        let out = depthwise_conv2d(slice(&x), slice(&wt), bias.as_ref().map(slice), b, c, h, w, g);
+        Tensor::from_vec(out, &shape)
     }
 
     /// Transposed convolution (the adjoint of conv2d): `x: [b, cin, h, w]`,

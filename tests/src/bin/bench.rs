@@ -1,8 +1,8 @@
 //! `bench`: the engine's speed benchmarks, one JSON object per line (median seconds after
 //! warm-up, like the peer scripts in `shared/bench`).
 //!
-//! `cargo run --release -p tests --bin bench -- <matmul|elementwise|overhead|conv2d|mlp|skill_vae_step|skill_train|sac_update|kitchen_step|render|all> [--threads 1,2] [--device cpu|gpu]`
-//! `--device gpu` runs `matmul`, `conv2d`, `skill_vae_step` and `sac_update` on the wgpu device
+//! `cargo run --release -p tests --bin bench -- <matmul|elementwise|overhead|conv2d|mlp|skill_vae_step|skill_train|sac_update|embed|kitchen_step|render|all> [--threads 1,2] [--device cpu|gpu]`
+//! `--device gpu` runs `matmul`, `conv2d`, `skill_vae_step`, `sac_update` and `embed` on the wgpu device
 //! (one thread count, 1, unless `--threads` is given); a software adapter's numbers (lavapipe)
 //! prove nothing about GPU speed.
 //! Environment: `BENCH_REPS` (timed repetitions, default 7), `BENCH_QUIET_WAIT` (seconds to wait
@@ -12,6 +12,8 @@
 mod conv;
 #[path = "../bench/elementwise.rs"]
 mod elementwise;
+#[path = "../bench/embed.rs"]
+mod embed;
 #[path = "../bench/kitchen.rs"]
 mod kitchen;
 #[path = "../bench/matmul.rs"]
@@ -35,11 +37,11 @@ use tensor::Device;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: bench <matmul|elementwise|overhead|conv2d|mlp|skill_vae_step|skill_train|sac_update|kitchen_step|render|all> \
+const USAGE: &str = "usage: bench <matmul|elementwise|overhead|conv2d|mlp|skill_vae_step|skill_train|sac_update|embed|kitchen_step|render|all> \
      [--threads 1,2] [--device cpu|gpu]";
 
 /// Benchmarks that run on a GPU (`--device gpu`).
-const GPU_BENCHES: [&str; 4] = ["matmul", "conv2d", "skill_vae_step", "sac_update"];
+const GPU_BENCHES: [&str; 5] = ["matmul", "conv2d", "skill_vae_step", "sac_update", "embed"];
 
 /// The bench name, thread counts and device from the command line, or a message for the user.
 fn parse_args(args: &[String]) -> Result<(String, Vec<usize>, Device), String> {
@@ -86,10 +88,11 @@ fn run(name: &str, threads: &[usize], dev: &Device) -> Result<(), String> {
         "skill_vae_step" => skill_vae::run(threads, dev),
         "skill_train" => skill_train::run(threads, dev),
         "sac_update" => sac::run(threads, dev),
+        "embed" => embed::run(threads, dev),
         "kitchen_step" => kitchen::kitchen_step(threads)?,
         "render" => kitchen::render()?,
         "all" => {
-            let all = ["overhead", "elementwise", "matmul", "conv2d", "mlp", "skill_vae_step", "sac_update"];
+            let all = ["overhead", "elementwise", "matmul", "conv2d", "mlp", "skill_vae_step", "sac_update", "embed"];
             for n in all.into_iter().filter(|n| !dev.is_gpu() || GPU_BENCHES.contains(n)) {
                 run(n, threads, dev)?;
             }

@@ -151,6 +151,7 @@ fn conv_and_pooling_match_the_cpu() {
             vec![t[0].conv2d(&t[1], Some(&t[2]), s, p, d)]
         });
     }
+    grouped_conv_matches_the_cpu(&dev, &x);
     let wt = uniform(&[3, 4, 3, 3], -1.0, 1.0, 4);
     for (s, p, op, d) in [(1, 0, 0, 1), (2, 1, 1, 1), (1, 1, 1, 2)] {
         parity(&format!("conv_transpose2d s{s} p{p} op{op} d{d}"), &dev, &[x.clone(), wt.clone()], GPU_SUM, |t| {
@@ -164,6 +165,38 @@ fn conv_and_pooling_match_the_cpu() {
     parity("im2col/col2im", &dev, &[x], GPU_SUM, |t| {
         let cols = t[0].im2col(&g, 0.0);
         vec![cols.clone(), cols.col2im(3, (9, 8), &g)]
+    });
+}
+
+/// Depthwise (the direct kernel, with and without bias, odd sizes, strides, dilation and a
+/// rectangular window) and channel-multiplier grouping (im2col + batched product), plus the
+/// depthwise backward, on `x: [2, 3, 9, 8]`.
+fn grouped_conv_matches_the_cpu(dev: &tensor::Device, x: &Tensor) {
+    use tensor::Conv2dGeom;
+    let rect = Conv2dGeom { kh: 3, kw: 2, stride: (2, 1), padding: (1, 0), dilation: (1, 2) };
+    let geoms = [Conv2dGeom::square(3, 1, 1, 1), Conv2dGeom::square(5, 2, 2, 1), Conv2dGeom::square(3, 2, 2, 2), rect];
+    for g in geoms {
+        let wd = uniform(&[3, 1, g.kh, g.kw], -1.0, 1.0, 5);
+        let bd = uniform(&[3], -1.0, 1.0, 6);
+        let what = format!("depthwise {g:?}");
+        parity(&what, dev, &[x.clone(), wd.clone(), bd], GPU_SUM, |t| {
+            vec![t[0].depthwise_conv2d(&t[1], Some(&t[2]), &g), t[0].conv2d_grouped(&t[1], None, &g, 3)]
+        });
+        let wm = uniform(&[6, 1, g.kh, g.kw], -1.0, 1.0, 7);
+        parity(&format!("groups 3, multiplier 2, {g:?}"), dev, &[x.clone(), wm], GPU_SUM, |t| {
+            vec![t[0].conv2d_grouped(&t[1], None, &g, 3)]
+        });
+        parity(&format!("depthwise backward {g:?}"), dev, &[x.clone(), wd], GPU_SUM, |t| {
+            let (px, pw) = (autograd::Param::new("x", t[0].clone()), autograd::Param::new("w", t[1].clone()));
+            let tape = autograd::Tape::new();
+            let y = tape.param(&px).conv2d_grouped(&tape.param(&pw), None, &g, 3);
+            let grads = y.square().sum_all().backward();
+            vec![grads.get(&px).expect("dx").clone(), grads.get(&pw).expect("dw").clone()]
+        });
+    }
+    let (x12, w12) = (uniform(&[1, 4, 7, 7], -1.0, 1.0, 8), uniform(&[6, 2, 3, 3], -1.0, 1.0, 9));
+    parity("groups 2", dev, &[x12, w12], GPU_SUM, |t| {
+        vec![t[0].conv2d_grouped(&t[1], None, &Conv2dGeom::square(3, 1, 1, 1), 2)]
     });
 }
 

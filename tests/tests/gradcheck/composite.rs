@@ -26,6 +26,7 @@ pub fn rows() -> Vec<Row> {
     rows.extend(linalg_rows());
     rows.extend(im2col_rows());
     rows.extend(conv_rows());
+    rows.extend(depthwise_rows());
     rows.extend(pool_rows());
     rows.extend(index_rows());
     rows.extend(fused_rows());
@@ -105,6 +106,22 @@ fn conv_rows() -> Vec<Row> {
             |v| v[0].permute(&[0, 3, 1, 2]).conv2d(&v[1], None, 1, 0, 1),
         ),
         row(
+            "conv2d",
+            "groups 2, padding 1, bias",
+            vec![u(&[2, 4, 5, 5], 445), u(&[6, 2, 3, 3], 446), u(&[6], 447)],
+            |v| v[0].conv2d_grouped(&v[1], Some(&v[2]), &Conv2dGeom::square(3, 1, 1, 1), 2),
+        )
+        .opts(acc),
+        row(
+            "conv2d",
+            "groups 3, channel multiplier 2, rectangular window",
+            vec![u(&[1, 3, 6, 5], 448), u(&[6, 1, 3, 2], 449)],
+            |v| {
+                let g = Conv2dGeom { kh: 3, kw: 2, stride: (2, 1), padding: (1, 0), dilation: (1, 2) };
+                v[0].conv2d_grouped(&v[1], None, &g, 3)
+            },
+        ),
+        row(
             "conv_transpose2d",
             "stride 2, padding 1, output_padding 1, bias",
             vec![u(&[1, 2, 3, 3], 438), u(&[2, 3, 3, 3], 439), u(&[3], 440)],
@@ -122,6 +139,34 @@ fn conv_rows() -> Vec<Row> {
             "output_padding 1 >= stride 1, dilation 2",
             vec![u(&[1, 2, 3, 4], 443), u(&[2, 2, 3, 3], 444)],
             |v| v[0].conv_transpose2d(&v[1], None, 1, 1, 1, 2),
+        ),
+    ]
+}
+
+/// The direct depthwise kernel's backward (through `conv2d_grouped` with `groups == channels`).
+fn depthwise_rows() -> Vec<Row> {
+    let acc = GRADCHECK_ACCUMULATING;
+    let rect = Conv2dGeom { kh: 3, kw: 2, stride: (2, 1), padding: (1, 0), dilation: (1, 2) };
+    vec![
+        row(
+            "depthwise_conv2d",
+            "3x3 stride 2 padding 1, bias",
+            vec![u(&[2, 3, 6, 6], 480), u(&[3, 1, 3, 3], 481), u(&[3], 482)],
+            |v| v[0].depthwise_conv2d(&v[1], Some(&v[2]), &Conv2dGeom::square(3, 2, 1, 1)),
+        )
+        .opts(acc),
+        row(
+            "depthwise_conv2d",
+            "5x5 stride 1 padding 2 via conv2d_grouped",
+            vec![u(&[1, 2, 5, 6], 483), u(&[2, 1, 5, 5], 484)],
+            |v| v[0].conv2d_grouped(&v[1], None, &Conv2dGeom::square(5, 1, 2, 1), 2),
+        )
+        .opts(acc),
+        row(
+            "depthwise_conv2d",
+            "rectangular window, dilation (1,2), on a permuted input",
+            vec![u(&[1, 5, 6, 2], 485), u(&[2, 1, 3, 2], 486)],
+            move |v| v[0].permute(&[0, 3, 1, 2]).depthwise_conv2d(&v[1], None, &rect),
         ),
     ]
 }

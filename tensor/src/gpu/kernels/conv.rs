@@ -1,17 +1,16 @@
-//! im2col / col2im over dense NCHW data (`conv/im2col.wgsl`).
+//! im2col / col2im (`conv/im2col.wgsl`) and depthwise convolution (`conv/depthwise.wgsl`) over
+//! dense NCHW data.
 
 use crate::conv::Conv2dGeom;
 use crate::gpu::submit::Bind;
 use crate::gpu::{GpuBuffer, GpuDevice, GpuError, Params};
 use shaders::Kernel;
 
-fn params(numel: usize, bchw: [usize; 4], g: &Conv2dGeom, pad_value: f32) -> Params {
+/// `numel, b, c, <slot>` then the window geometry: the `Params` layout both conv files share; the
+/// fourth word is `slot` (im2col's pad value, depthwise's has-bias flag).
+fn params(numel: usize, bchw: [usize; 4], g: &Conv2dGeom, slot: impl FnOnce(Params) -> Params) -> Params {
     let (oh, ow) = g.out_size(bchw[2], bchw[3]);
-    Params::default()
-        .u(numel)
-        .u(bchw[0])
-        .u(bchw[1])
-        .f(pad_value)
+    slot(Params::default().u(numel).u(bchw[0]).u(bchw[1]))
         .u(bchw[2])
         .u(bchw[3])
         .u(oh)
@@ -38,7 +37,7 @@ impl GpuDevice {
         let (oh, ow) = g.out_size(bchw[2], bchw[3]);
         let n = bchw[0] * bchw[1] * g.kh * g.kw * oh * ow;
         let out = self.alloc(n)?;
-        let p = params(n, bchw, g, pad);
+        let p = params(n, bchw, g, |p| p.f(pad));
         self.launch_1d(Kernel::Im2col, None, &[Bind(0, x), Bind(1, &out)], &p.bytes(), 2, n)?;
         Ok(out)
     }
@@ -47,8 +46,29 @@ impl GpuDevice {
     pub(crate) fn col2im(&self, cols: &GpuBuffer, bchw: [usize; 4], g: &Conv2dGeom) -> Result<GpuBuffer, GpuError> {
         let n: usize = bchw.iter().product();
         let out = self.alloc(n)?;
-        let p = params(n, bchw, g, 0.0);
+        let p = params(n, bchw, g, |p| p.f(0.0));
         self.launch_1d(Kernel::Col2im, None, &[Bind(0, cols), Bind(1, &out)], &p.bytes(), 2, n)?;
+        Ok(out)
+    }
+
+    /// Dense `x: [b, c, h, w]`, `weight: [c, kh*kw]`, optional `bias: [c]` -> `[b, c, oh, ow]`, each
+    /// channel convolved with its own filter.
+    pub(crate) fn depthwise_conv2d(
+        &self,
+        x: &GpuBuffer,
+        weight: &GpuBuffer,
+        bias: Option<&GpuBuffer>,
+        bchw: [usize; 4],
+        g: &Conv2dGeom,
+    ) -> Result<GpuBuffer, GpuError> {
+        super::check_loop(g.kh * g.kw, "depthwise_conv2d")?;
+        let (oh, ow) = g.out_size(bchw[2], bchw[3]);
+        let n = bchw[0] * bchw[1] * oh * ow;
+        let out = self.alloc(n)?;
+        let p = params(n, bchw, g, |p| p.u(usize::from(bias.is_some())));
+        // Without a bias the weight buffer fills binding 2 (the kernel never reads it then).
+        let binds = [Bind(0, x), Bind(1, weight), Bind(2, bias.unwrap_or(weight)), Bind(3, &out)];
+        self.launch_1d(Kernel::Depthwise, None, &binds, &p.bytes(), 4, n)?;
         Ok(out)
     }
 }
