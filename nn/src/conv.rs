@@ -42,7 +42,7 @@ impl Conv2d {
         rng: &mut R,
     ) -> Self {
         assert!(
-            groups > 0 && io.0 % groups == 0 && io.1 % groups == 0,
+            groups > 0 && io.0.is_multiple_of(groups) && io.1.is_multiple_of(groups),
             "Conv2d({name}): groups {groups} must divide in {} and out {}",
             io.0,
             io.1
