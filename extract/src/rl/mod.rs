@@ -13,5 +13,6 @@
 
 pub mod agents;
 pub mod components;
+pub mod hierarchy;
 pub mod policies;
 pub mod train;

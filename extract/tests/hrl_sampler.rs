@@ -1,0 +1,159 @@
+//! Skill-level bookkeeping of the hierarchical sampler on a scripted toy env: rewards summed over a
+//! skill, observations at decisions, done on termination vs time-out, upstream's observation offset,
+//! and frame stacks.
+
+use envs::{BoxSpace, Env, StepResult};
+use extract::rl::agents::SkillAgent;
+use extract::rl::components::ReplayBatch;
+use extract::rl::hierarchy::{
+    ActionPlanner, FrameSource, FrameStackObserver, HierarchicalSampler, SamplerConfig, StateObserver,
+};
+use tensor::{Device, Tensor};
+
+/// obs = [t]; reward = t after step t (so sums identify the steps); terminates after `term` steps,
+/// truncates after `limit`.
+struct Counter {
+    t: usize,
+    term: usize,
+    limit: usize,
+    space: BoxSpace,
+}
+
+impl Counter {
+    fn new(term: usize, limit: usize) -> Counter {
+        Counter { t: 0, term, limit, space: BoxSpace::uniform(1, -1e6, 1e6) }
+    }
+}
+
+impl Env for Counter {
+    type Info = ();
+    fn observation_space(&self) -> &BoxSpace {
+        &self.space
+    }
+    fn action_space(&self) -> &BoxSpace {
+        &self.space
+    }
+    fn reset(&mut self, _: Option<u64>) -> (Vec<f32>, ()) {
+        self.t = 0;
+        (vec![0.0], ())
+    }
+    fn step(&mut self, _: &[f32]) -> StepResult<()> {
+        self.t += 1;
+        let t = self.t;
+        StepResult {
+            obs: vec![t as f32],
+            reward: t as f32,
+            terminated: t >= self.term,
+            truncated: t >= self.limit,
+            info: (),
+        }
+    }
+}
+
+/// HL action = [number of decisions so far]; skills last 3 steps.
+struct Scripted {
+    decisions: usize,
+}
+
+impl SkillAgent for Scripted {
+    fn name(&self) -> &'static str {
+        "scripted"
+    }
+    fn action_dim(&self) -> usize {
+        1
+    }
+    fn act(&mut self, obs: &Tensor) -> Tensor {
+        assert_eq!(obs.shape()[0], 1);
+        self.decisions += 1;
+        Tensor::from_vec(vec![self.decisions as f32], &[1, 1])
+    }
+    fn update(&mut self, _: &ReplayBatch) -> Vec<(&'static str, f32)> {
+        vec![]
+    }
+    fn state_dict(&self) -> Vec<(String, Tensor)> {
+        vec![]
+    }
+    fn load_state_dict(&mut self, _: &[(String, Tensor)]) -> Result<(), String> {
+        Ok(())
+    }
+    fn to_device(&self, _: &Device) {}
+}
+
+struct ThreeSteps;
+
+impl ActionPlanner for ThreeSteps {
+    fn plan(&self, _: &[f32]) -> Vec<Vec<f32>> {
+        vec![vec![0.0]; 3]
+    }
+}
+
+fn sampler(term: usize, limit: usize, cfg: SamplerConfig) -> HierarchicalSampler<Counter, StateObserver> {
+    HierarchicalSampler::new(Counter::new(term, limit), StateObserver, cfg, 0).unwrap()
+}
+
+#[test]
+fn skills_sum_their_rewards_and_end_at_the_next_decision() {
+    let mut s = sampler(7, 100, SamplerConfig::default());
+    let mut agent = Scripted { decisions: 0 };
+    let ts = s.collect(&mut agent, &ThreeSteps, 3).unwrap();
+    // Skills: steps 1-3, 4-6, then 7 (the episode terminates after one step of the third skill).
+    let got: Vec<_> = ts.iter().map(|t| (t.obs[0], t.action[0], t.reward, t.next_obs[0], t.done, t.steps)).collect();
+    assert_eq!(
+        got,
+        vec![(0.0, 1.0, 6.0, 3.0, false, 3), (3.0, 2.0, 15.0, 6.0, false, 3), (6.0, 3.0, 7.0, 7.0, true, 1)]
+    );
+    let eps = s.take_episodes();
+    assert_eq!(eps.len(), 1);
+    assert_eq!((eps[0].ret, eps[0].length, eps[0].skills), (28.0, 7, 3));
+    // The next episode starts from a reset with a fresh skill.
+    let t = s.collect(&mut agent, &ThreeSteps, 1).unwrap().remove(0);
+    assert_eq!((t.obs[0], t.action[0], t.reward, t.next_obs[0]), (0.0, 4.0, 6.0, 3.0));
+    // A skill closes when the next one is decided, just before its first step.
+    assert_eq!(s.env_steps, 11);
+}
+
+#[test]
+fn timeouts_are_done_only_when_asked() {
+    for (timeout_is_done, want) in [(false, false), (true, true)] {
+        let mut s = sampler(100, 5, SamplerConfig { timeout_is_done, ..Default::default() });
+        let ts = s.collect(&mut Scripted { decisions: 0 }, &ThreeSteps, 2).unwrap();
+        assert_eq!((ts[1].reward, ts[1].steps, ts[1].done), (9.0, 2, want));
+    }
+}
+
+#[test]
+fn upstream_offset_quirk_shifts_observations_by_one_step() {
+    let cfg = SamplerConfig { obs_offset_quirk: true, ..Default::default() };
+    let mut s = sampler(100, 100, cfg);
+    let ts = s.collect(&mut Scripted { decisions: 0 }, &ThreeSteps, 2).unwrap();
+    // First decision of the episode: obs s_0, next obs s_4 (after the next skill's first action).
+    assert_eq!((ts[0].obs[0], ts[0].reward, ts[0].next_obs[0]), (0.0, 6.0, 4.0));
+    // Later decisions: obs s_4 (one step late), next obs s_7; rewards still r_4..r_6.
+    assert_eq!((ts[1].obs[0], ts[1].reward, ts[1].next_obs[0]), (4.0, 15.0, 7.0));
+}
+
+/// A 2x2 "image" whose pixels all hold the env's step count.
+struct CountFrames;
+
+impl FrameSource<Counter> for CountFrames {
+    fn render(&mut self, env: &Counter) -> Result<Vec<u8>, String> {
+        Ok(vec![env.t as u8; 2 * 2 * 3])
+    }
+    fn res(&self) -> usize {
+        2
+    }
+}
+
+#[test]
+fn frame_stacks_start_with_copies_of_the_first_frame_and_keep_the_newest_last() {
+    let obs = FrameStackObserver::new(CountFrames, 3);
+    let mut s = HierarchicalSampler::new(Counter::new(100, 100), obs, SamplerConfig::default(), 0).unwrap();
+    assert_eq!(s.obs_dim(), 1 + 3 * 12);
+    let ts = s.collect(&mut Scripted { decisions: 0 }, &ThreeSteps, 2).unwrap();
+    let frame_values = |o: &[f32]| -> Vec<f32> { o[1..].chunks(12).map(|f| f[0]).collect() };
+    let px = |t: u8| t as f32 / 127.5 - 1.0;
+    assert_eq!(frame_values(&ts[0].obs), vec![px(0); 3]);
+    assert_eq!(frame_values(&ts[0].next_obs), vec![px(1), px(2), px(3)]);
+    assert_eq!(frame_values(&ts[1].next_obs), vec![px(4), px(5), px(6)]);
+    assert!(ts[1].next_obs[1..].chunks(12).all(|f| f.iter().all(|&v| v == f[0])));
+}
