@@ -217,8 +217,8 @@ fn image_input_agents_act_and_update() {
     let (view, spec) = image_view();
     let obs_dim = view.state_dim + view.image_dim();
     let mut rng = StdRng::seed_from_u64(1);
-    let small = |nz_vae| (nz_vae, 16usize, 1usize);
-    let (z, mid, layers) = small(3);
+    // Tiny priors: Z 3, 16 wide, one hidden block.
+    let (z, mid, layers) = (3, 16, 1);
     let cfg = SpirlConfig {
         nz_vae: z,
         nz_mid: mid,

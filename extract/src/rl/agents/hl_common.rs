@@ -112,7 +112,7 @@ pub(crate) fn load_state(
     state: &[(String, Tensor)],
 ) -> Result<(Vec<Adam>, u64), String> {
     let steps = state.iter().find(|(k, _)| k == "update_steps").ok_or(format!("{what} has no 'update_steps' entry"))?;
-    if steps.1.numel() != 1 || !(steps.1.item() >= 0.0) {
+    if steps.1.numel() != 1 || steps.1.item().is_nan() || steps.1.item() < 0.0 {
         return Err(format!("{what} 'update_steps' is not one count >= 0 (shape {:?})", steps.1.shape()));
     }
     let mut options = LoadOptions::default().skip_prefix("update_steps");

@@ -83,7 +83,7 @@ impl HybridPolicy {
     ) -> HybridPolicyOutput {
         let (u, eps) = noise;
         let pi_d = self.skill_dist(tape, obs);
-        let skills = categorical_with_uniform(&pi_d.probs().value(), u);
+        let skills = categorical_with_uniform(pi_d.probs().value(), u);
         let pi_z = self.argument_dist(tape, obs, &skills);
         let z = sample_with(&pi_z, eps);
         let frozen = Tape::no_grad();
@@ -98,7 +98,7 @@ impl HybridPolicy {
     /// HL actions `[b, 1 + Z]` = `[d, z]` for the noise `(u, eps)`, without gradients or divergences.
     pub fn act_with_noise(&self, obs: &Tensor, u: &Tensor, eps: &Tensor) -> Tensor {
         let tape = Tape::no_grad();
-        let skills = categorical_with_uniform(&self.skill_dist(&tape, obs).probs().value(), u);
+        let skills = categorical_with_uniform(self.skill_dist(&tape, obs).probs().value(), u);
         let z = sample_with(&self.argument_dist(&tape, obs, &skills), eps).into_value();
         let b = skills.numel();
         Tensor::cat(&[skills.reshape(&[b, 1]).to(&z.device()), z], 1)
