@@ -3,11 +3,21 @@
 //! ```text
 //! agents/sac.rs               SACAgent (ac_agent.py): flat SAC, twin critics, auto-tuned temperature
 //! agents/sac_config.rs        its hyperparameters (defaults = upstream's) and per-update metrics
+//! agents/skill_agent.rs       SkillAgent: what the hierarchical loop needs of an HL agent; ObsView
+//! agents/prior_sac.rs         ActionPriorSACAgent (prior_sac_agent.py): SPiRL's skill-space SAC
+//! agents/prior_sac_config.rs  its hyperparameters (defaults = upstream kitchen SPiRL)
+//! agents/hybrid_sac.rs        HybridSkillSpaceActionPriorSACAgent (hybrid_skill_space_agent.py): EXTRACT
+//! agents/hybrid_sac_config.rs its hyperparameters (defaults = upstream kitchen EXTRACT)
+//! agents/hl_common.rs         shared by both: temperature step, twin-critic losses, state dicts
 //! components/replay_buffer.rs UniformReplayBuffer (replay_buffer.py): ring buffer, uniform sampling
 //! components/obs_store.rs     compact observation storage (f32 state, u8 image part)
 //! components/replay_state.rs  replay state dict and its own compact file
 //! components/critic.rs        MLPCritic (critic.py), target-network copy and Polyak updates
+//! components/conv_critic.rs   ConvCritic (critic.py): HybridConvMLPEncoder on (frames, vector)
+//! components/skill_critic.rs  SkillCritic: the HL critics, MLP on [state, action] or ConvCritic
 //! policies/mlp_policy.rs      MLPPolicy (mlp_policies.py) with the tanh squash (policy.py)
+//! policies/prior_policy.rs    PriorInitializedPolicy + LearnedPriorAugmentedPolicy (prior_policies.py)
+//! policies/hybrid_policy.rs   HybridLearnedPriorAugmentedPIPolicy (hybrid_policies.py)
 //! train.rs                    the training loop of train.py for Gymnasium-style envs (flat agents)
 //! ```
 
