@@ -1,4 +1,5 @@
-//! The `extract` command line: one subcommand per stage of the pipeline (`demo`, `gen-data`, `cluster`, `train`).
+//! The `extract` command line: one subcommand per stage of the pipeline (`demo`, `gen-data`, `cluster`, `train`,
+//! `rl`).
 
 use clap::{Parser, Subcommand};
 use extract::cluster::{self, ClusterConfig, EmbedderKind, Padding};
@@ -6,6 +7,7 @@ use extract::components::checkpointer::Resume;
 use extract::components::trainer::{self, TrainArgs};
 use extract::demo::{self, DemoConfig};
 use extract::gen_data::{self, GenConfig};
+use extract::rl::runner::RlArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tensor::Device;
@@ -94,6 +96,27 @@ enum Command {
         #[arg(long)]
         resume: Option<Resume>,
         /// Compute device: cpu, gpu or auto (overrides general.device).
+        #[arg(long)]
+        device: Option<String>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Online RL in Franka Kitchen (EXTRACT, SPiRL, flat SAC) from a config under extract/configs/{hrl,rl}/.
+    Rl {
+        /// Config file (TOML with [general], [train], [env], [skill] and [agent] tables).
+        #[arg(long)]
+        config: PathBuf,
+        /// Override one config value, e.g. `--set agent.alpha_z=0.1` (repeatable, applied in order).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Seed of networks, env and noise (overrides general.seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// `latest`: continue the run from its newest checkpoint (agent + replay).
+        #[arg(long, value_parser = ["latest"])]
+        resume: Option<String>,
+        /// Device of the agent's networks: cpu, gpu or auto (overrides general.device).
         #[arg(long)]
         device: Option<String>,
         /// No progress bar.
@@ -224,6 +247,10 @@ fn main() -> ExitCode {
         Command::Train { config, sets, seed, resume, device, quiet } => {
             let args = TrainArgs { config, sets, seed, resume, device, quiet };
             trainer::train(&args).map(|run| println!("wrote {}", run.display()))
+        }
+        Command::Rl { config, sets, seed, resume, device, quiet } => {
+            let args = RlArgs { config, sets, seed, resume: resume.is_some(), device, quiet };
+            extract::rl::runner::run(&args).map(|run| println!("wrote {}", run.display()))
         }
     };
     match result {

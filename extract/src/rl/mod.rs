@@ -19,10 +19,13 @@
 //! policies/prior_policy.rs    PriorInitializedPolicy + LearnedPriorAugmentedPolicy (prior_policies.py)
 //! policies/hybrid_policy.rs   HybridLearnedPriorAugmentedPIPolicy (hybrid_policies.py)
 //! train.rs                    the training loop of train.py for Gymnasium-style envs (flat agents)
+//! hierarchy/                  skill-based RL: frozen decoders, observations, sampler, loop, videos
+//! runner/                     `extract rl`: config file -> env, skill model, agent, run folder
 //! ```
 
 pub mod agents;
 pub mod components;
 pub mod hierarchy;
 pub mod policies;
+pub mod runner;
 pub mod train;

@@ -12,7 +12,7 @@
 //! and next-obs the one after the next skill's first action (rewards are summed correctly either way).
 
 use super::low_level::ActionPlanner;
-use super::observe::{Observer, TaskInfo};
+use super::observe::{FrameSource, Observer, TaskInfo};
 use crate::rl::agents::SkillAgent;
 use envs::Env;
 use std::collections::VecDeque;
@@ -85,6 +85,10 @@ pub struct HierarchicalSampler<E: Env, O: Observer<E>> {
     pub env_steps: usize,
     /// Episodes finished since the last `take_episodes`.
     finished: Vec<EpisodeEnd>,
+    /// Renders video frames of recorded episodes.
+    recorder: Option<Box<dyn FrameSource<E>>>,
+    /// Frames of the episode being recorded.
+    recording: Option<Vec<Vec<u8>>>,
 }
 
 impl<E: Env, O: Observer<E>> HierarchicalSampler<E, O>
@@ -97,7 +101,52 @@ where
         let obs = observer.reset(&env, &o)?;
         let episode = EpisodeEnd { ret: 0.0, length: 0, skills: 0, completed: vec![] };
         let (plan, open, closing, finished) = (VecDeque::new(), None, None, Vec::new());
-        Ok(HierarchicalSampler { env, observer, cfg, obs, plan, open, closing, episode, env_steps: 0, finished })
+        Ok(HierarchicalSampler {
+            env,
+            observer,
+            cfg,
+            obs,
+            plan,
+            open,
+            closing,
+            episode,
+            env_steps: 0,
+            finished,
+            recorder: None,
+            recording: None,
+        })
+    }
+
+    /// Lets [`HierarchicalSampler::recorded_episode`] film episodes with `recorder`.
+    pub fn with_recorder(mut self, recorder: Box<dyn FrameSource<E>>) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
+    /// True when a recorder is attached.
+    pub fn can_record(&self) -> bool {
+        self.recorder.is_some()
+    }
+
+    /// [`HierarchicalSampler::episode`], also returning its frames (first state, then one per step;
+    /// empty without a recorder).
+    pub fn recorded_episode(
+        &mut self,
+        agent: &mut dyn SkillAgent,
+        ll: &dyn ActionPlanner,
+        seed: u64,
+    ) -> Result<(EpisodeEnd, Vec<Vec<u8>>), String> {
+        self.recording = self.recorder.is_some().then(Vec::new);
+        let end = self.episode(agent, ll, seed);
+        let frames = self.recording.take().unwrap_or_default();
+        Ok((end?, frames))
+    }
+
+    fn film(&mut self) -> Result<(), String> {
+        if let (Some(rec), Some(frames)) = (self.recorder.as_mut(), self.recording.as_mut()) {
+            frames.push(rec.render(&self.env)?);
+        }
+        Ok(())
     }
 
     /// Width of the flat observations.
@@ -128,6 +177,7 @@ where
         seed: u64,
     ) -> Result<EpisodeEnd, String> {
         self.restart(Some(seed))?;
+        self.film()?;
         let mut sink = Vec::new();
         while self.finished.is_empty() {
             self.env_step(agent, ll, &mut sink)?;
@@ -178,6 +228,9 @@ where
         self.episode.ret += r.reward as f64;
         self.episode.length += 1;
         self.obs = self.observer.step(&self.env, &r.obs)?;
+        if !r.done() {
+            self.film()?;
+        }
         let open = self.open.as_mut().expect("a skill is running");
         open.reward += r.reward;
         open.steps += 1;

@@ -15,6 +15,7 @@
 use super::low_level::ActionPlanner;
 use super::observe::{Observer, TaskInfo};
 use super::sampler::{EpisodeEnd, HierarchicalSampler, HlTransition};
+use super::video::write_apng;
 use crate::metrics::MetricsWriter;
 use crate::rl::agents::SkillAgent;
 use crate::rl::components::{ObsLayout, ReplayBuffer, Transition};
@@ -52,6 +53,8 @@ pub struct HrlConfig {
     pub timeout_is_done: bool,
     /// Upstream's one-step HL observation offset (spec §9 quirk).
     pub obs_offset_quirk: bool,
+    /// Side of the evaluation videos (the first episode of each evaluation, APNG); 0 = none.
+    pub video_res: usize,
 }
 
 impl Default for HrlConfig {
@@ -67,6 +70,7 @@ impl Default for HrlConfig {
             log_every: 2_000,
             timeout_is_done: true,
             obs_offset_quirk: false,
+            video_res: 96,
         }
     }
 }
@@ -146,19 +150,34 @@ fn mean_std(v: &[f64]) -> (f64, f64) {
     (mean, (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt())
 }
 
-/// `eval_episodes` episodes from the fixed initial states, summarised.
+/// Frames per second of evaluation videos (one env step is 0.08 s in the kitchen).
+pub const VIDEO_FPS: u16 = 12;
+
+/// `eval_episodes` episodes from the fixed initial states, summarised; the first is filmed to
+/// `video = (path, res)` when given and the sampler has a recorder.
 pub fn evaluate<E: Env, O: Observer<E>>(
     agent: &mut dyn SkillAgent,
     ll: &dyn ActionPlanner,
     sampler: &mut HierarchicalSampler<E, O>,
     episodes: usize,
     step: usize,
+    video: Option<(&Path, usize)>,
 ) -> Result<HrlEval, String>
 where
     E::Info: TaskInfo,
 {
-    let ends: Vec<EpisodeEnd> =
-        (0..episodes as u64).map(|i| sampler.episode(agent, ll, EVAL_SEED + i)).collect::<Result<_, _>>()?;
+    let mut ends: Vec<EpisodeEnd> = Vec::with_capacity(episodes);
+    for i in 0..episodes as u64 {
+        if i == 0 && video.is_some() && sampler.can_record() {
+            let (end, frames) = sampler.recorded_episode(agent, ll, EVAL_SEED)?;
+            if let Some((path, res)) = video {
+                write_apng(path, &frames, res, VIDEO_FPS)?;
+            }
+            ends.push(end);
+        } else {
+            ends.push(sampler.episode(agent, ll, EVAL_SEED + i)?);
+        }
+    }
     let returns: Vec<f64> = ends.iter().map(|e| e.ret).collect();
     let (return_mean, return_std) = mean_std(&returns);
     let mut completion = BTreeMap::new();
@@ -217,7 +236,14 @@ where
     };
     let bar = progress_bar(run.progress, cfg.env_steps as u64, start as u64);
     if start == 0 {
-        let e = evaluate(agent, ll, eval_sampler, cfg.eval_episodes, 0)?;
+        let e = evaluate(
+            agent,
+            ll,
+            eval_sampler,
+            cfg.eval_episodes,
+            0,
+            video(&run, cfg, 0).as_ref().map(|(p, r)| (p.as_path(), *r)),
+        )?;
         write_eval(&mut run, &e, &t0)?;
         summary.evals.push(e);
     }
@@ -266,7 +292,9 @@ where
             next_log = next_multiple(step, cfg.log_every);
         }
         if step >= next_eval || step >= cfg.env_steps {
-            let e = evaluate(agent, ll, eval_sampler, cfg.eval_episodes, step)?;
+            let v = video(&run, cfg, step);
+            let e =
+                evaluate(agent, ll, eval_sampler, cfg.eval_episodes, step, v.as_ref().map(|(p, r)| (p.as_path(), *r)))?;
             write_eval(&mut run, &e, &t0)?;
             bar.println(format!("step {step}: eval return {:.2} ± {:.2}", e.return_mean, e.return_std));
             summary.evals.push(e);
@@ -280,6 +308,14 @@ where
     summary.wall_s = t0.elapsed().as_secs_f64();
     summary.env_steps_per_s = (summary.env_steps - start) as f64 / summary.wall_s.max(1e-9);
     Ok(summary)
+}
+
+/// Where the video of the evaluation at `step` goes (`videos/eval_step{N}.png`), if the run films.
+fn video(run: &HrlRun, cfg: &HrlConfig, step: usize) -> Option<(PathBuf, usize)> {
+    let res = (cfg.video_res > 0).then_some(cfg.video_res)?;
+    let dir = run.dir.join("videos");
+    std::fs::create_dir_all(&dir).ok()?;
+    Some((dir.join(format!("eval_step{step}.png")), res))
 }
 
 /// The smallest multiple of `every` above `x`.
