@@ -6,6 +6,9 @@
 #   3. skill extraction on it (state embedder, K=8)           -> generated_dataset_clusters/kitchen/...
 #   4. a few minutes of EXTRACT skill-model training on it    -> experiments/.../extract/small/
 #      (metrics, loss curves, decoded-vs-true actions, checkpoints), summarised in results/skill_extract_small/
+#   5. a short EXTRACT RL run in the kitchen on that skill model (rendered 64x64 frame stacks)
+#      -> experiments/hrl/kitchen/cluster/extract/small/, summarised in results/rl_extract_small/
+#      (learning curve, metrics, evaluation video)
 # Extra arguments are passed to `extract demo`.
 set -euo pipefail
 
@@ -29,3 +32,18 @@ rm -rf "$run"
 mkdir -p results/skill_extract_small
 cp "$run"/{summary.json,metrics.jsonl,config.toml} "$run"/plots/*.png results/skill_extract_small/
 echo "skill-model report: results/skill_extract_small/ (run folder: $run)"
+
+# 5. EXTRACT's hybrid skill-space SAC in the kitchen on that skill model, briefly: 3000 env steps on
+# rendered 64x64 frame stacks (50 warm-up skills, batches of 64), evaluated (2 episodes, the first
+# filmed) before and after.
+rl_run="experiments/hrl/kitchen/cluster/extract/small"
+rm -rf "$rl_run"
+./target/release/extract rl --config extract/configs/hrl/kitchen/cluster/extract.toml \
+  --set "skill.run=$run" --set general.prefix=small --set train.env_steps=3000 \
+  --set train.warmup_transitions=50 --set train.batch_size=64 --set train.eval_every=3000 \
+  --set train.eval_episodes=2 --set train.log_every=500
+mkdir -p results/rl_extract_small
+rm -f results/rl_extract_small/*
+cp "$rl_run"/{summary.json,metrics.jsonl,config.toml} "$rl_run"/plots/returns.png results/rl_extract_small/
+cp "$(ls -v "$rl_run"/videos/*.png | tail -n 1)" results/rl_extract_small/eval_video.png
+echo "RL report: results/rl_extract_small/ (run folder: $rl_run)"
