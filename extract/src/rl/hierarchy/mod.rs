@@ -5,20 +5,24 @@
 //! observe.rs    flat observations: env state [+ stacked rendered frames]; kitchen frames
 //! low_level.rs  LowLevel: frozen SPiRL (fixed H) / EXTRACT (progress-terminated) decoders
 //! sampler.rs    HierarchicalSampler: skill-level transitions from env steps
-//! train.rs      warm-up, updates, evaluation (+ APNG videos), checkpoints, metrics
+//! config.rs     HrlConfig, the [train] table
+//! train.rs      warm-up, updates, evaluation (+ APNG videos), metrics
+//! checkpoint.rs agent + replay checkpoints in the run folder
 //! video.rs      write_apng
 //! ```
 
+mod checkpoint;
+mod config;
 mod low_level;
 mod observe;
 mod sampler;
 mod train;
 mod video;
 
+pub use checkpoint::{agent_checkpoint, latest_checkpoint};
+pub use config::HrlConfig;
 pub use low_level::{ActionPlanner, LowLevel};
 pub use observe::{FrameSource, FrameStackObserver, KitchenFrames, Observer, StateObserver, TaskInfo, frame_to_chw};
 pub use sampler::{EpisodeEnd, HierarchicalSampler, HlTransition, SamplerConfig};
-pub use train::{
-    HrlConfig, HrlEval, HrlRun, HrlSummary, VIDEO_FPS, agent_checkpoint, evaluate, latest_checkpoint, train,
-};
+pub use train::{HrlEval, HrlRun, HrlSummary, VIDEO_FPS, evaluate, train};
 pub use video::write_apng;

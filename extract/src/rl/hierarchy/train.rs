@@ -12,6 +12,8 @@
 //! continues from a fresh episode with generators re-seeded from (seed, step) — the same run
 //! statistically, not bit for bit.
 
+use super::checkpoint::save_checkpoint;
+use super::config::HrlConfig;
 use super::low_level::ActionPlanner;
 use super::observe::{Observer, TaskInfo};
 use super::sampler::{EpisodeEnd, HierarchicalSampler, HlTransition};
@@ -22,76 +24,12 @@ use crate::rl::components::{ObsLayout, ReplayBuffer, Transition};
 use crate::rl::train::EVAL_SEED;
 use envs::Env;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tensor::rand::{SeedableRng, rngs::StdRng};
-
-/// Loop settings (`[general]` of an RL config); defaults = upstream kitchen.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct HrlConfig {
-    /// Environment steps in total, warm-up included (upstream: 60 epochs x 50k = 3M; the budget 300k).
-    pub env_steps: usize,
-    /// HL transitions collected before the first update (upstream `n_warmup_steps`: EXTRACT 1000, SPiRL 2000).
-    pub warmup_transitions: usize,
-    /// Agent updates per collected HL transition (upstream `update_iterations` x workers).
-    pub updates_per_transition: usize,
-    /// Transitions per update batch.
-    pub batch_size: usize,
-    /// HL replay capacity (upstream kitchen 50k).
-    pub replay_capacity: usize,
-    /// Evaluate (and checkpoint) after every this many env steps, and once before training.
-    pub eval_every: usize,
-    /// Evaluation episodes, from the fixed initial states `EVAL_SEED + i`.
-    pub eval_episodes: usize,
-    /// Env steps per `update` metrics line.
-    pub log_every: usize,
-    /// Store time-outs as done, as upstream's sampler does.
-    pub timeout_is_done: bool,
-    /// Upstream's one-step HL observation offset (spec §9 quirk).
-    pub obs_offset_quirk: bool,
-    /// Side of the evaluation videos (the first episode of each evaluation, APNG); 0 = none.
-    pub video_res: usize,
-}
-
-impl Default for HrlConfig {
-    fn default() -> Self {
-        HrlConfig {
-            env_steps: 300_000,
-            warmup_transitions: 1_000,
-            updates_per_transition: 1,
-            batch_size: 256,
-            replay_capacity: 50_000,
-            eval_every: 10_000,
-            eval_episodes: 5,
-            log_every: 2_000,
-            timeout_is_done: true,
-            obs_offset_quirk: false,
-            video_res: 96,
-        }
-    }
-}
-
-impl HrlConfig {
-    pub fn validate(&self) -> Result<(), String> {
-        for (k, v) in [
-            ("env_steps", self.env_steps),
-            ("updates_per_transition", self.updates_per_transition),
-            ("batch_size", self.batch_size),
-            ("replay_capacity", self.replay_capacity),
-            ("eval_every", self.eval_every),
-            ("log_every", self.log_every),
-        ] {
-            if v == 0 {
-                return Err(format!("general.{k}: expected >= 1, got 0"));
-            }
-        }
-        Ok(())
-    }
-}
 
 /// One evaluation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -125,23 +63,6 @@ pub struct HrlRun<'a> {
     pub progress: bool,
     /// How the replay buffer stores observations (frames as bytes): `ObsView::layout`.
     pub layout: ObsLayout,
-}
-
-/// Path of the agent checkpoint after `step` env steps.
-pub fn agent_checkpoint(dir: &Path, step: usize) -> PathBuf {
-    dir.join("weights").join(format!("agent_step{step}.safetensors"))
-}
-
-/// The newest agent checkpoint in `dir/weights`, with its step.
-pub fn latest_checkpoint(dir: &Path) -> Option<(usize, PathBuf)> {
-    let entries = std::fs::read_dir(dir.join("weights")).ok()?;
-    entries
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().into_string().ok()?;
-            let step = name.strip_prefix("agent_step")?.strip_suffix(".safetensors")?.parse().ok()?;
-            Some((step, agent_checkpoint(dir, step)))
-        })
-        .max_by_key(|(s, _)| *s)
 }
 
 fn mean_std(v: &[f64]) -> (f64, f64) {
@@ -327,21 +248,6 @@ fn write_eval(run: &mut HrlRun, e: &HrlEval, t0: &Instant) -> Result<(), String>
     let line = json!({"kind": "eval", "step": e.step, "return_mean": e.return_mean, "return_std": e.return_std,
         "returns": e.returns, "completion": e.completion, "wall_s": t0.elapsed().as_secs_f64()});
     run.metrics.write(&line).map_err(|e| e.to_string())
-}
-
-/// Agent state (+ counters in the metadata) and the replay buffer, each written atomically.
-fn save_checkpoint(
-    dir: &Path,
-    agent: &dyn SkillAgent,
-    replay: &ReplayBuffer,
-    step: usize,
-    transitions: usize,
-) -> Result<(), String> {
-    std::fs::create_dir_all(dir.join("weights")).map_err(|e| format!("{}: {e}", dir.display()))?;
-    replay.save(dir.join("weights").join("replay.safetensors"))?;
-    let meta = [("env_steps".to_string(), step.to_string()), ("transitions".into(), transitions.to_string())];
-    let path = agent_checkpoint(dir, step);
-    nn::checkpoint::save(&path, &agent.state_dict(), &meta, nn::checkpoint::StoreDtype::F32).map_err(|e| e.to_string())
 }
 
 fn progress_bar(show: bool, total: u64, at: u64) -> ProgressBar {
