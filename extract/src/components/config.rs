@@ -39,6 +39,25 @@ impl RawConfig {
         Self::parse(&text, path)
     }
 
+    /// Reads `path`, then applies the command line: the `--set` overrides in order, then `--seed`
+    /// and `--device` as `general.seed` / `general.device` (every experiment file has `[general]`).
+    pub fn load_with_cli(
+        path: &Path,
+        sets: &[String],
+        seed: Option<u64>,
+        device: Option<&str>,
+    ) -> Result<RawConfig, ConfigError> {
+        let mut raw = Self::load(path)?;
+        raw.set_all(sets)?;
+        if let Some(seed) = seed {
+            raw.set(&format!("general.seed={seed}"))?;
+        }
+        if let Some(device) = device {
+            raw.set(&format!("general.device={device:?}"))?;
+        }
+        Ok(raw)
+    }
+
     /// Parses TOML `text` that came from `path`.
     pub fn parse(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
         let table = text.parse::<Table>().map_err(|e| {

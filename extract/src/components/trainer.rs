@@ -41,14 +41,8 @@ pub struct TrainArgs {
 
 /// Reads the config with the overrides applied (`--seed`/`--device` become `general.*` overrides).
 pub fn resolve_config(args: &TrainArgs) -> Result<TrainConfig, String> {
-    let mut raw = RawConfig::load(&args.config).map_err(|e| e.to_string())?;
-    raw.set_all(&args.sets).map_err(|e| e.to_string())?;
-    if let Some(seed) = args.seed {
-        raw.set(&format!("general.seed={seed}")).map_err(|e| e.to_string())?;
-    }
-    if let Some(device) = &args.device {
-        raw.set(&format!("general.device={device:?}")).map_err(|e| e.to_string())?;
-    }
+    let raw = RawConfig::load_with_cli(&args.config, &args.sets, args.seed, args.device.as_deref())
+        .map_err(|e| e.to_string())?;
     raw.typed().map_err(|e| e.to_string())
 }
 

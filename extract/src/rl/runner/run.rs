@@ -34,14 +34,8 @@ pub struct RlArgs {
 
 /// The config with `--set`, `--seed` and `--device` applied.
 pub fn resolve_config(args: &RlArgs) -> Result<RlConfig, String> {
-    let mut raw = RawConfig::load(&args.config).map_err(|e| e.to_string())?;
-    raw.set_all(&args.sets).map_err(|e| e.to_string())?;
-    if let Some(seed) = args.seed {
-        raw.set(&format!("general.seed={seed}")).map_err(|e| e.to_string())?;
-    }
-    if let Some(device) = &args.device {
-        raw.set(&format!("general.device={device:?}")).map_err(|e| e.to_string())?;
-    }
+    let raw = RawConfig::load_with_cli(&args.config, &args.sets, args.seed, args.device.as_deref())
+        .map_err(|e| e.to_string())?;
     let cfg: RlConfig = raw.typed().map_err(|e| e.to_string())?;
     cfg.train.validate()?;
     Ok(cfg)
