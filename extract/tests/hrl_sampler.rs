@@ -88,7 +88,7 @@ impl ActionPlanner for ThreeSteps {
 }
 
 fn sampler(term: usize, limit: usize, cfg: SamplerConfig) -> HierarchicalSampler<Counter, StateObserver> {
-    HierarchicalSampler::new(Counter::new(term, limit), StateObserver, cfg, 0).unwrap()
+    HierarchicalSampler::new(Counter::new(term, limit), StateObserver::default(), cfg, 0).unwrap()
 }
 
 #[test]
@@ -132,12 +132,19 @@ fn upstream_offset_quirk_shifts_observations_by_one_step() {
     assert_eq!((ts[1].obs[0], ts[1].reward, ts[1].next_obs[0]), (4.0, 15.0, 7.0));
 }
 
-/// A 2x2 "image" whose pixels all hold the env's step count.
-struct CountFrames;
+/// A 2x2 "image" whose pixels all hold the env's step count; counts the frames it draws.
+#[derive(Default)]
+struct CountFrames {
+    drawn: std::rc::Rc<std::cell::Cell<usize>>,
+}
 
 impl FrameSource<Counter> for CountFrames {
-    fn render(&mut self, env: &Counter) -> Result<Vec<u8>, String> {
-        Ok(vec![env.t as u8; 2 * 2 * 3])
+    fn capture(&self, env: &Counter) -> Vec<f64> {
+        vec![env.t as f64]
+    }
+    fn render_state(&mut self, state: &[f64]) -> Result<Vec<u8>, String> {
+        self.drawn.set(self.drawn.get() + 1);
+        Ok(vec![state[0] as u8; 2 * 2 * 3])
     }
     fn res(&self) -> usize {
         2
@@ -146,7 +153,7 @@ impl FrameSource<Counter> for CountFrames {
 
 #[test]
 fn frame_stacks_start_with_copies_of_the_first_frame_and_keep_the_newest_last() {
-    let obs = FrameStackObserver::new(CountFrames, 3);
+    let obs = FrameStackObserver::new(CountFrames::default(), 3);
     let mut s = HierarchicalSampler::new(Counter::new(100, 100), obs, SamplerConfig::default(), 0).unwrap();
     assert_eq!(s.obs_dim(), 1 + 3 * 12);
     let ts = s.collect(&mut Scripted { decisions: 0 }, &ThreeSteps, 2).unwrap();
@@ -156,4 +163,31 @@ fn frame_stacks_start_with_copies_of_the_first_frame_and_keep_the_newest_last() 
     assert_eq!(frame_values(&ts[0].next_obs), vec![px(1), px(2), px(3)]);
     assert_eq!(frame_values(&ts[1].next_obs), vec![px(4), px(5), px(6)]);
     assert!(ts[1].next_obs[1..].chunks(12).all(|f| f.iter().all(|&v| v == f[0])));
+}
+
+struct EightSteps;
+
+impl ActionPlanner for EightSteps {
+    fn plan(&self, _: &[f32]) -> Vec<Vec<f32>> {
+        vec![vec![0.0]; 8]
+    }
+}
+
+#[test]
+fn frames_are_drawn_only_when_a_decision_or_an_episode_end_reads_them() {
+    let source = CountFrames::default();
+    let drawn = source.drawn.clone();
+    let obs = FrameStackObserver::new(source, 3);
+    // Terminates at step 20, in the middle of the third skill.
+    let mut s = HierarchicalSampler::new(Counter::new(20, 100), obs, SamplerConfig::default(), 0).unwrap();
+    let ts = s.collect(&mut Scripted { decisions: 0 }, &EightSteps, 3).unwrap();
+    let frame_values = |o: &[f32]| -> Vec<f32> { o[1..].chunks(12).map(|f| f[0]).collect() };
+    let px = |t: u8| t as f32 / 127.5 - 1.0;
+    assert_eq!(frame_values(&ts[0].next_obs), vec![px(6), px(7), px(8)]);
+    assert_eq!(frame_values(&ts[1].next_obs), vec![px(14), px(15), px(16)]);
+    assert_eq!(frame_values(&ts[2].next_obs), vec![px(18), px(19), px(20)]);
+    assert!(ts[2].done);
+    // The reset frame, then 3 per decision and 3 at the episode's end (the next reset draws one
+    // more); rendering every step would have drawn 21 + 1.
+    assert_eq!(drawn.get(), 1 + 3 + 3 + 3 + 1);
 }

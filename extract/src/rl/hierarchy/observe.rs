@@ -5,6 +5,11 @@
 //! flat = [ env obs | frame_{t-F+1} ... frame_t ]   each frame CHW, bytes b -> b / 127.5 - 1 in [-1, 1]
 //! ```
 //! At reset the stack is filled with F copies of the first frame.
+//!
+//! Frames are rendered lazily: each env step only captures what a picture needs (the kitchen's
+//! `qpos`, a few hundred bytes), and a frame is drawn when an observation that holds it is asked
+//! for. The sampler asks at skill decisions and episode ends, so a skill of L steps costs at most F
+//! renders instead of L, with pictures identical to rendering every step.
 
 use envs::Env;
 use envs::kitchen::{KitchenEnv, KitchenInfo};
@@ -15,51 +20,72 @@ use std::collections::VecDeque;
 pub trait Observer<E: Env> {
     /// Width of the flat observation.
     fn dim(&self, env: &E) -> usize;
-    /// After `env.reset`: the flat observation for `env_obs`.
-    fn reset(&mut self, env: &E, env_obs: &[f32]) -> Result<Vec<f32>, String>;
-    /// After `env.step`: the flat observation for `env_obs`.
-    fn step(&mut self, env: &E, env_obs: &[f32]) -> Result<Vec<f32>, String>;
+    /// After `env.reset`: records what the observation of this step needs.
+    fn reset(&mut self, env: &E, env_obs: &[f32]) -> Result<(), String>;
+    /// After `env.step`: records what the observation of this step needs.
+    fn step(&mut self, env: &E, env_obs: &[f32]) -> Result<(), String>;
+    /// The flat observation of the latest step (a frame stack renders the frames it still lacks).
+    fn current(&mut self) -> Result<Vec<f32>, String>;
 }
 
 /// The env's observation as it is (state-based variants).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct StateObserver;
+#[derive(Clone, Debug, Default)]
+pub struct StateObserver {
+    last: Vec<f32>,
+}
 
 impl<E: Env> Observer<E> for StateObserver {
     fn dim(&self, env: &E) -> usize {
         env.observation_space().dim()
     }
-    fn reset(&mut self, _: &E, env_obs: &[f32]) -> Result<Vec<f32>, String> {
-        Ok(env_obs.to_vec())
+    fn reset(&mut self, _: &E, env_obs: &[f32]) -> Result<(), String> {
+        self.last = env_obs.to_vec();
+        Ok(())
     }
-    fn step(&mut self, _: &E, env_obs: &[f32]) -> Result<Vec<f32>, String> {
-        Ok(env_obs.to_vec())
+    fn step(&mut self, _: &E, env_obs: &[f32]) -> Result<(), String> {
+        self.last = env_obs.to_vec();
+        Ok(())
+    }
+    fn current(&mut self) -> Result<Vec<f32>, String> {
+        Ok(self.last.clone())
     }
 }
 
-/// Renders one frame of an env: `res x res x 3` RGB bytes, rows top to bottom.
+/// Renders frames of an env: `res x res x 3` RGB bytes, rows top to bottom, from a captured state.
 pub trait FrameSource<E> {
-    fn render(&mut self, env: &E) -> Result<Vec<u8>, String>;
+    /// What a picture of the env's current state needs (the kitchen: `qpos`); cheap, called every step.
+    fn capture(&self, env: &E) -> Vec<f64>;
+    /// Draws a state returned by [`FrameSource::capture`].
+    fn render_state(&mut self, state: &[f64]) -> Result<Vec<u8>, String>;
+    /// Side of the square frames.
     fn res(&self) -> usize;
+    /// Draws the env's current state.
+    fn render(&mut self, env: &E) -> Result<Vec<u8>, String> {
+        let state = self.capture(env);
+        self.render_state(&state)
+    }
 }
 
-/// The env's observation followed by the last `frames` rendered frames.
+/// One frame of a stack: drawn, or only captured so far.
+enum Slot {
+    Drawn(Vec<f32>),
+    Captured(Vec<f64>),
+}
+
+/// The env's observation followed by the last `frames` rendered frames, rendered on demand.
 pub struct FrameStackObserver<S> {
     source: S,
     frames: usize,
-    stack: VecDeque<Vec<f32>>,
+    stack: VecDeque<Slot>,
+    last: Vec<f32>,
+    /// Frames drawn so far (to measure what lazy rendering saves).
+    pub rendered: usize,
 }
 
 impl<S> FrameStackObserver<S> {
     pub fn new(source: S, frames: usize) -> Self {
         assert!(frames >= 1, "FrameStackObserver: at least one frame");
-        FrameStackObserver { source, frames, stack: VecDeque::with_capacity(frames) }
-    }
-
-    fn flat(&self, env_obs: &[f32]) -> Vec<f32> {
-        let mut out = env_obs.to_vec();
-        self.stack.iter().for_each(|f| out.extend_from_slice(f));
-        out
+        FrameStackObserver { source, frames, stack: VecDeque::with_capacity(frames), last: vec![], rendered: 0 }
     }
 }
 
@@ -79,17 +105,35 @@ impl<E: Env, S: FrameSource<E>> Observer<E> for FrameStackObserver<S> {
     fn dim(&self, env: &E) -> usize {
         env.observation_space().dim() + self.frames * 3 * self.source.res() * self.source.res()
     }
-    fn reset(&mut self, env: &E, env_obs: &[f32]) -> Result<Vec<f32>, String> {
+    fn reset(&mut self, env: &E, env_obs: &[f32]) -> Result<(), String> {
+        // The first frame fills the whole stack and every episode's first decision reads it.
         let frame = frame_to_chw(&self.source.render(env)?, self.source.res());
+        self.rendered += 1;
         self.stack.clear();
-        self.stack.extend(std::iter::repeat_n(frame, self.frames));
-        Ok(self.flat(env_obs))
+        self.stack.extend(std::iter::repeat_with(|| Slot::Drawn(frame.clone())).take(self.frames));
+        self.last = env_obs.to_vec();
+        Ok(())
     }
-    fn step(&mut self, env: &E, env_obs: &[f32]) -> Result<Vec<f32>, String> {
-        let frame = frame_to_chw(&self.source.render(env)?, self.source.res());
+    fn step(&mut self, env: &E, env_obs: &[f32]) -> Result<(), String> {
         self.stack.pop_front();
-        self.stack.push_back(frame);
-        Ok(self.flat(env_obs))
+        self.stack.push_back(Slot::Captured(self.source.capture(env)));
+        self.last = env_obs.to_vec();
+        Ok(())
+    }
+    fn current(&mut self) -> Result<Vec<f32>, String> {
+        let res = self.source.res();
+        let mut out = self.last.clone();
+        out.reserve(self.frames * 3 * res * res);
+        for slot in self.stack.iter_mut() {
+            if let Slot::Captured(state) = slot {
+                *slot = Slot::Drawn(frame_to_chw(&self.source.render_state(state)?, res));
+                self.rendered += 1;
+            }
+            if let Slot::Drawn(frame) = slot {
+                out.extend_from_slice(frame);
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -109,8 +153,11 @@ impl KitchenFrames {
 }
 
 impl FrameSource<KitchenEnv> for KitchenFrames {
-    fn render(&mut self, env: &KitchenEnv) -> Result<Vec<u8>, String> {
-        self.renderer.render(env.sim()).map_err(|e| e.to_string())
+    fn capture(&self, env: &KitchenEnv) -> Vec<f64> {
+        env.sim().qpos().to_vec()
+    }
+    fn render_state(&mut self, qpos: &[f64]) -> Result<Vec<u8>, String> {
+        self.renderer.render_qpos(qpos).map_err(|e| e.to_string())
     }
     fn res(&self) -> usize {
         self.res

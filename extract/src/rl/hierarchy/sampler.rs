@@ -75,7 +75,6 @@ pub struct HierarchicalSampler<E: Env, O: Observer<E>> {
     pub env: E,
     observer: O,
     cfg: SamplerConfig,
-    obs: Vec<f32>,
     plan: VecDeque<Vec<f32>>,
     open: Option<Open>,
     /// Quirk mode: the previous skill, closed after the next env step.
@@ -98,14 +97,13 @@ where
     /// Starts the first episode with `reset(Some(seed))`; later episodes continue the env's stream.
     pub fn new(mut env: E, mut observer: O, cfg: SamplerConfig, seed: u64) -> Result<Self, String> {
         let (o, _) = env.reset(Some(seed));
-        let obs = observer.reset(&env, &o)?;
+        observer.reset(&env, &o)?;
         let episode = EpisodeEnd { ret: 0.0, length: 0, skills: 0, completed: vec![] };
         let (plan, open, closing, finished) = (VecDeque::new(), None, None, Vec::new());
         Ok(HierarchicalSampler {
             env,
             observer,
             cfg,
-            obs,
             plan,
             open,
             closing,
@@ -193,7 +191,7 @@ where
     /// Drops the running episode (no transition) and resets.
     pub fn restart(&mut self, seed: Option<u64>) -> Result<(), String> {
         let (o, _) = self.env.reset(seed);
-        self.obs = self.observer.reset(&self.env, &o)?;
+        self.observer.reset(&self.env, &o)?;
         (self.plan, self.open, self.closing) = (VecDeque::new(), None, None);
         self.episode = EpisodeEnd { ret: 0.0, length: 0, skills: 0, completed: vec![] };
         self.finished.clear();
@@ -208,16 +206,17 @@ where
         out: &mut Vec<HlTransition>,
     ) -> Result<(), String> {
         if self.plan.is_empty() {
-            let action = agent.act(&Tensor::from_slice(&self.obs, &[1, self.obs.len()])).to_vec();
+            let obs = self.observer.current()?;
+            let action = agent.act(&Tensor::from_slice(&obs, &[1, obs.len()])).to_vec();
             self.plan = ll.plan(&action).into();
             if self.plan.is_empty() {
                 return Err("the low level returned an empty action plan".into());
             }
-            let fresh = Open { obs: self.obs.clone(), action, reward: 0.0, steps: 0 };
+            let fresh = Open { obs: obs.clone(), action, reward: 0.0, steps: 0 };
             if let Some(prev) = self.open.replace(fresh) {
                 match self.cfg.obs_offset_quirk {
                     true => self.closing = Some(prev),
-                    false => out.push(prev.close(&self.obs, false)),
+                    false => out.push(prev.close(&obs, false)),
                 }
             }
             self.episode.skills += 1;
@@ -227,7 +226,7 @@ where
         self.env_steps += 1;
         self.episode.ret += r.reward as f64;
         self.episode.length += 1;
-        self.obs = self.observer.step(&self.env, &r.obs)?;
+        self.observer.step(&self.env, &r.obs)?;
         if !r.done() {
             self.film()?;
         }
@@ -236,18 +235,20 @@ where
         open.steps += 1;
         if let Some(prev) = self.closing.take() {
             // Upstream's offset: the previous skill ends, and the running one "starts", one step late.
-            out.push(prev.close(&self.obs, false));
-            open.obs = self.obs.clone();
+            let obs = self.observer.current()?;
+            out.push(prev.close(&obs, false));
+            open.obs = obs;
         }
         if r.done() {
             let done = r.terminated || (r.truncated && self.cfg.timeout_is_done);
-            out.push(self.open.take().expect("a skill is running").close(&self.obs, done));
+            let obs = self.observer.current()?;
+            out.push(self.open.take().expect("a skill is running").close(&obs, done));
             let mut ended =
                 std::mem::replace(&mut self.episode, EpisodeEnd { ret: 0.0, length: 0, skills: 0, completed: vec![] });
             ended.completed = r.info.completed_tasks();
             self.finished.push(ended);
             let (o, _) = self.env.reset(None);
-            self.obs = self.observer.reset(&self.env, &o)?;
+            self.observer.reset(&self.env, &o)?;
             self.plan.clear();
         }
         Ok(())

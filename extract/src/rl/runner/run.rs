@@ -151,8 +151,9 @@ fn train_hierarchical(
     let seed = cfg.general.seed;
     match view.image {
         None => {
-            let s = HierarchicalSampler::new(kitchen_env(kitchen)?, StateObserver, scfg, seed)?;
-            let e = recording(HierarchicalSampler::new(kitchen_env(kitchen)?, StateObserver, scfg, seed)?, cfg)?;
+            let s = HierarchicalSampler::new(kitchen_env(kitchen)?, StateObserver::default(), scfg, seed)?;
+            let e =
+                recording(HierarchicalSampler::new(kitchen_env(kitchen)?, StateObserver::default(), scfg, seed)?, cfg)?;
             loop_with(agent, ll, (s, e), cfg, run)
         }
         Some(img) => {
