@@ -29,6 +29,7 @@ APT_PACKAGES=(
   libvulkan1          # the Vulkan loader wgpu opens
   libopenmpi-dev      # parallel RL workers over MPI (the mpi crate)
   openmpi-bin         # mpirun
+  libclang-dev        # the mpi crate's build generates its OpenMPI bindings with bindgen (libclang)
 )
 
 setup_log() { echo "setup: $*"; }

@@ -21,11 +21,13 @@
 //! train.rs                    the training loop of train.py for Gymnasium-style envs (flat agents)
 //! hierarchy/                  skill-based RL: frozen decoders, observations, sampler, loop, videos
 //! runner/                     `extract rl`: config file -> env, skill model, agent, run folder
+//! parallel/                   several env workers: threads of one process or MPI ranks
 //! ```
 
 pub mod agents;
 pub mod components;
 pub mod hierarchy;
+pub mod parallel;
 pub mod policies;
 pub mod runner;
 pub mod train;

@@ -5,6 +5,7 @@ use super::skill_agent::ObsView;
 use crate::models::ObsInput;
 use crate::rl::components::{SkillCritic, soft_update};
 use autograd::{Param, Tape, Var};
+use nn::Module;
 use nn::checkpoint::{CheckpointError, LoadOptions, load_into, strip_prefix};
 use nn::optim::{Adam, AdamConfig, Optimizer};
 use tensor::Tensor;
@@ -136,6 +137,32 @@ pub(crate) fn load_state(
     })?;
     pairs.iter().for_each(|(s, p)| p.set(s.value().to(&p.value().device())));
     Ok((fresh, steps.1.item() as u64))
+}
+
+/// A module's parameters and buffers as `(name, value)`: an agent's acting state.
+pub(crate) fn module_state(m: &dyn Module) -> Vec<(String, Tensor)> {
+    m.parameters().into_iter().chain(m.buffers()).map(|p| (p.name().to_string(), p.value())).collect()
+}
+
+/// Sets `m`'s parameters and buffers from `state` (as [`module_state`] lists them), after checking
+/// every name and shape.
+pub(crate) fn load_module_state(what: &str, m: &dyn Module, state: &[(String, Tensor)]) -> Result<(), String> {
+    let slots: Vec<Param> = m.parameters().into_iter().chain(m.buffers()).collect();
+    if slots.len() != state.len() {
+        return Err(format!("{what}: {} tensors received, the policy has {}", state.len(), slots.len()));
+    }
+    for (p, (name, t)) in slots.iter().zip(state) {
+        if p.name() != name || p.value().shape() != t.shape() {
+            return Err(format!(
+                "{what}: received {name} {:?} where the policy has {} {:?}",
+                t.shape(),
+                p.name(),
+                p.value().shape()
+            ));
+        }
+    }
+    slots.iter().zip(state).for_each(|(p, (_, t))| p.set(t.to(&p.value().device())));
+    Ok(())
 }
 
 /// Checks that `view` shows the skill model's priors what they were trained on: the same input kind,

@@ -15,8 +15,8 @@
 //! 6. policy step, critic steps, Polyak update of the targets.
 
 use super::hl_common::{
-    OptSlot, SlotGroup, adam, alpha_of, check_view, clip_target, load_state, polyak, save_state, temperature_step,
-    twin_critic_losses,
+    OptSlot, SlotGroup, adam, alpha_of, check_view, clip_target, load_module_state, load_state, module_state, polyak,
+    save_state, temperature_step, twin_critic_losses,
 };
 use super::hybrid_sac_config::{CriticSkillIndex, HybridSacConfig};
 use super::skill_agent::{ObsView, SkillAgent};
@@ -260,5 +260,13 @@ impl SkillAgent for HybridSacAgent {
         for a in [&self.log_alpha_z, &self.log_alpha_d] {
             a.set(a.value().to(device));
         }
+    }
+
+    fn acting_state(&self) -> Vec<(String, Tensor)> {
+        module_state(&self.policy)
+    }
+
+    fn load_acting_state(&mut self, state: &[(String, Tensor)]) -> Result<(), String> {
+        load_module_state("EXTRACT policy", &self.policy, state)
     }
 }

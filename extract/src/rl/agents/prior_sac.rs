@@ -12,8 +12,8 @@
 //! 6. policy step, critic steps, Polyak update of the targets.
 
 use super::hl_common::{
-    OptSlot, SlotGroup, adam, alpha_of, clip_target, load_state, polyak, save_state, temperature_step,
-    twin_critic_losses,
+    OptSlot, SlotGroup, adam, alpha_of, clip_target, load_module_state, load_state, module_state, polyak, save_state,
+    temperature_step, twin_critic_losses,
 };
 use super::prior_sac_config::PriorSacConfig;
 use super::skill_agent::{ObsView, SkillAgent};
@@ -248,5 +248,13 @@ impl SkillAgent for SpirlSacAgent {
             m.to_device(device);
         }
         self.log_alpha.set(self.log_alpha.value().to(device));
+    }
+
+    fn acting_state(&self) -> Vec<(String, Tensor)> {
+        module_state(&self.policy)
+    }
+
+    fn load_acting_state(&mut self, state: &[(String, Tensor)]) -> Result<(), String> {
+        load_module_state("SPiRL policy", &self.policy, state)
     }
 }

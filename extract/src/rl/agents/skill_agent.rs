@@ -86,4 +86,15 @@ pub trait SkillAgent: Send {
 
     /// Moves every network (and optimizer state) to `device`.
     fn to_device(&self, device: &Device);
+
+    /// What acting needs (the policy's parameters and buffers): what the learner sends to env
+    /// workers that only collect experience. Defaults to the whole state dict.
+    fn acting_state(&self) -> Vec<(String, Tensor)> {
+        self.state_dict()
+    }
+
+    /// Restores [`SkillAgent::acting_state`]; checks everything before setting anything.
+    fn load_acting_state(&mut self, state: &[(String, Tensor)]) -> Result<(), String> {
+        self.load_state_dict(state)
+    }
 }

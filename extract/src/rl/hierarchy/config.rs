@@ -10,7 +10,8 @@ pub struct HrlConfig {
     pub env_steps: usize,
     /// HL transitions collected before the first update (upstream `n_warmup_steps`: EXTRACT 1000, SPiRL 2000).
     pub warmup_transitions: usize,
-    /// Agent updates per collected HL transition (upstream `update_iterations` x workers).
+    /// Agent updates per HL transition gathered from the workers (upstream `update_iterations`: with
+    /// N workers each iteration gathers N transitions and runs `update_iterations x N` updates).
     pub updates_per_transition: usize,
     /// Transitions per update batch.
     pub batch_size: usize,
@@ -28,6 +29,9 @@ pub struct HrlConfig {
     pub obs_offset_quirk: bool,
     /// Side of the evaluation videos (the first episode of each evaluation, APNG); 0 = none.
     pub video_res: usize,
+    /// Env workers as threads of this process; under `mpirun -n N` each rank is one worker and
+    /// this stays 1 (upstream: MPI workers only).
+    pub workers: usize,
 }
 
 impl Default for HrlConfig {
@@ -44,6 +48,7 @@ impl Default for HrlConfig {
             timeout_is_done: true,
             obs_offset_quirk: false,
             video_res: 96,
+            workers: 1,
         }
     }
 }
@@ -57,9 +62,10 @@ impl HrlConfig {
             ("replay_capacity", self.replay_capacity),
             ("eval_every", self.eval_every),
             ("log_every", self.log_every),
+            ("workers", self.workers),
         ] {
             if v == 0 {
-                return Err(format!("general.{k}: expected >= 1, got 0"));
+                return Err(format!("train.{k}: expected >= 1, got 0"));
             }
         }
         Ok(())

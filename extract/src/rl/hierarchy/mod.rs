@@ -6,13 +6,15 @@
 //! low_level.rs  LowLevel: frozen SPiRL (fixed H) / EXTRACT (progress-terminated) decoders
 //! sampler.rs    HierarchicalSampler: skill-level transitions from env steps
 //! config.rs     HrlConfig, the [train] table
-//! train.rs      warm-up, updates, evaluation (+ APNG videos), metrics
+//! train.rs      the loop every worker runs: collect, gather, learner updates, policy broadcast
+//! eval.rs       evaluation episodes (+ APNG videos)
 //! checkpoint.rs agent + replay checkpoints in the run folder
 //! video.rs      write_apng
 //! ```
 
 mod checkpoint;
 mod config;
+mod eval;
 mod low_level;
 mod observe;
 mod sampler;
@@ -21,8 +23,9 @@ mod video;
 
 pub use checkpoint::{agent_checkpoint, latest_checkpoint};
 pub use config::HrlConfig;
+pub use eval::{HrlEval, VIDEO_FPS, evaluate};
 pub use low_level::{ActionPlanner, LowLevel};
 pub use observe::{FrameSource, FrameStackObserver, KitchenFrames, Observer, StateObserver, TaskInfo, frame_to_chw};
 pub use sampler::{EpisodeEnd, HierarchicalSampler, HlTransition, SamplerConfig};
-pub use train::{HrlEval, HrlRun, HrlSummary, VIDEO_FPS, evaluate, train};
+pub use train::{HrlRun, HrlSummary, Lead, train};
 pub use video::write_apng;

@@ -46,7 +46,7 @@ pub struct EpisodeEnd {
     pub length: usize,
     /// Skills (HL decisions) taken.
     pub skills: usize,
-    pub completed: Vec<&'static str>,
+    pub completed: Vec<String>,
 }
 
 /// A skill that is running: its transition so far.
@@ -245,7 +245,7 @@ where
             out.push(self.open.take().expect("a skill is running").close(&obs, done));
             let mut ended =
                 std::mem::replace(&mut self.episode, EpisodeEnd { ret: 0.0, length: 0, skills: 0, completed: vec![] });
-            ended.completed = r.info.completed_tasks();
+            ended.completed = r.info.completed_tasks().into_iter().map(String::from).collect();
             self.finished.push(ended);
             let (o, _) = self.env.reset(None);
             self.observer.reset(&self.env, &o)?;

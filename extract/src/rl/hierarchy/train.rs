@@ -1,27 +1,31 @@
-//! The hierarchical training loop of upstream `rl/train.py` for one env worker: warm-up skills
-//! acted by the (prior-initialised) policy itself, then per HL transition `updates_per_transition`
-//! agent updates on uniform replay batches; evaluation episodes (return and per-subtask
-//! completion) before training and every `eval_every` env steps, each followed by a checkpoint.
+//! The hierarchical training loop of upstream `rl/train.py`, run by every env worker (SPMD, see
+//! `rl::parallel`): per iteration each worker collects one HL transition (warm-up skills are acted
+//! by the prior-initialised policy itself); the reports are gathered; the learner (rank 0, the only
+//! one holding a [`Lead`]) stores every transition and runs `updates_per_transition` updates per
+//! transition gathered on uniform replay batches, then its policy is broadcast to the workers.
+//! The learner evaluates (return, per-subtask completion) before training and every `eval_every`
+//! env steps, each evaluation followed by a checkpoint. With one worker ([`Solo`](crate::rl::parallel::Solo)) nothing is exchanged.
 //!
 //! Metrics lines, told apart by `kind`: `eval` {step, return_mean, return_std, returns,
-//! completion: {subtask: rate}, wall_s}, `episode` {step, return, length, skills}, `update` {step,
-//! updates, transitions, env_steps_per_s, and the mean agent metrics since the last line}.
+//! completion: {subtask: rate}, wall_s}, `episode` {step, return, length, skills, completed},
+//! `update` {step, updates, transitions, env_steps_per_s, and the mean agent metrics since the
+//! last line}.
 //!
 //! Checkpoints (`weights/agent_step{N}.safetensors` + `weights/replay.safetensors`) hold the agent
 //! (networks, temperatures, optimizer states) and the replay buffer; `--resume` restores both and
-//! continues from a fresh episode with generators re-seeded from (seed, step) — the same run
+//! continues from fresh episodes with generators re-seeded from (seed, rank, step) — the same run
 //! statistically, not bit for bit.
 
 use super::checkpoint::save_checkpoint;
 use super::config::HrlConfig;
+use super::eval::{HrlEval, evaluate, video, write_eval};
 use super::low_level::ActionPlanner;
 use super::observe::{Observer, TaskInfo};
-use super::sampler::{EpisodeEnd, HierarchicalSampler, HlTransition};
-use super::video::write_apng;
+use super::sampler::{HierarchicalSampler, HlTransition};
 use crate::metrics::MetricsWriter;
 use crate::rl::agents::SkillAgent;
 use crate::rl::components::{ObsLayout, ReplayBuffer, Transition};
-use crate::rl::train::EVAL_SEED;
+use crate::rl::parallel::{Comm, Report, decode_params, encode_params};
 use envs::Env;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -30,17 +34,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tensor::rand::{SeedableRng, rngs::StdRng};
-
-/// One evaluation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct HrlEval {
-    pub step: usize,
-    pub return_mean: f64,
-    pub return_std: f64,
-    pub returns: Vec<f64>,
-    /// Fraction of the evaluation episodes that completed each subtask.
-    pub completion: BTreeMap<String, f64>,
-}
 
 /// What a run did and how fast.
 #[derive(Clone, Debug, Serialize)]
@@ -53,6 +46,8 @@ pub struct HrlSummary {
     pub wall_s: f64,
     pub update_s: f64,
     pub env_steps_per_s: f64,
+    /// Env workers that collected experience.
+    pub workers: usize,
 }
 
 /// Where a run writes: metrics, checkpoints; `resume_from` = a checkpoint to continue.
@@ -65,189 +60,293 @@ pub struct HrlRun<'a> {
     pub layout: ObsLayout,
 }
 
-fn mean_std(v: &[f64]) -> (f64, f64) {
-    let n = v.len().max(1) as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    (mean, (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt())
-}
-
-/// Frames per second of evaluation videos (one env step is 0.08 s in the kitchen).
-pub const VIDEO_FPS: u16 = 12;
-
-/// `eval_episodes` episodes from the fixed initial states, summarised; the first is filmed to
-/// `video = (path, res)` when given and the sampler has a recorder.
-pub fn evaluate<E: Env, O: Observer<E>>(
-    agent: &mut dyn SkillAgent,
-    ll: &dyn ActionPlanner,
-    sampler: &mut HierarchicalSampler<E, O>,
-    episodes: usize,
-    step: usize,
-    video: Option<(&Path, usize)>,
-) -> Result<HrlEval, String>
-where
-    E::Info: TaskInfo,
-{
-    let mut ends: Vec<EpisodeEnd> = Vec::with_capacity(episodes);
-    for i in 0..episodes as u64 {
-        if i == 0 && video.is_some() && sampler.can_record() {
-            let (end, frames) = sampler.recorded_episode(agent, ll, EVAL_SEED)?;
-            if let Some((path, res)) = video {
-                write_apng(path, &frames, res, VIDEO_FPS)?;
-            }
-            ends.push(end);
-        } else {
-            ends.push(sampler.episode(agent, ll, EVAL_SEED + i)?);
-        }
-    }
-    let returns: Vec<f64> = ends.iter().map(|e| e.ret).collect();
-    let (return_mean, return_std) = mean_std(&returns);
-    let mut completion = BTreeMap::new();
-    for task in ends.iter().flat_map(|e| e.completed.iter()) {
-        *completion.entry(task.to_string()).or_insert(0.0) += 1.0 / episodes.max(1) as f64;
-    }
-    Ok(HrlEval { step, return_mean, return_std, returns, completion })
+/// What only the learner (rank 0) has: the evaluation sampler and the run folder.
+pub struct Lead<'a, E: Env, O: Observer<E>> {
+    pub eval_sampler: &'a mut HierarchicalSampler<E, O>,
+    pub run: HrlRun<'a>,
 }
 
 fn push(replay: &mut ReplayBuffer, t: &HlTransition) {
     replay.push(&Transition { obs: &t.obs, action: &t.action, reward: t.reward, next_obs: &t.next_obs, done: t.done });
 }
 
-/// Trains `agent` with `sampler` (evaluating with `eval_sampler`) as the module doc says.
+/// The learner's side of the loop: replay, update statistics, logging, evaluation.
+struct Learner<'a, E: Env, O: Observer<E>> {
+    lead: Lead<'a, E, O>,
+    replay: ReplayBuffer,
+    rng: StdRng,
+    summary: HrlSummary,
+    pending: BTreeMap<&'static str, (f64, usize)>,
+    updates_since_log: u64,
+    next_eval: usize,
+    next_log: usize,
+    bar: ProgressBar,
+}
+
+/// Trains `agent` as the module doc says; worker `comm.rank()` collects with `sampler`, and the
+/// learner (the caller passing `lead`, rank 0) returns the summary. `seed` is the run's seed
+/// (workers were built with `seed + rank`). On an error the other workers are told to stop.
 pub fn train<E: Env, O: Observer<E>>(
     agent: &mut dyn SkillAgent,
     ll: &dyn ActionPlanner,
-    samplers: (&mut HierarchicalSampler<E, O>, &mut HierarchicalSampler<E, O>),
+    sampler: &mut HierarchicalSampler<E, O>,
+    lead: Option<Lead<E, O>>,
     cfg: &HrlConfig,
     seed: u64,
-    mut run: HrlRun,
-) -> Result<HrlSummary, String>
+    comm: &dyn Comm,
+) -> Result<Option<HrlSummary>, String>
+where
+    E::Info: TaskInfo,
+{
+    let out = run_loop(agent, ll, sampler, lead, cfg, seed, comm);
+    if let Err(e) = &out {
+        comm.abort(e);
+    }
+    out
+}
+
+fn run_loop<E: Env, O: Observer<E>>(
+    agent: &mut dyn SkillAgent,
+    ll: &dyn ActionPlanner,
+    sampler: &mut HierarchicalSampler<E, O>,
+    lead: Option<Lead<E, O>>,
+    cfg: &HrlConfig,
+    seed: u64,
+    comm: &dyn Comm,
+) -> Result<Option<HrlSummary>, String>
 where
     E::Info: TaskInfo,
 {
     cfg.validate()?;
-    let (sampler, eval_sampler) = samplers;
-    if run.layout.dim() != sampler.obs_dim() {
-        return Err(format!("observation layout {:?} vs {} flat coordinates", run.layout, sampler.obs_dim()));
+    if lead.is_some() != (comm.rank() == 0) {
+        return Err(format!("worker {}: only rank 0 evaluates and writes the run", comm.rank()));
     }
-    let mut replay = ReplayBuffer::new(cfg.replay_capacity, run.layout, agent.action_dim());
-    let mut start = 0usize;
-    let mut transitions = 0usize;
-    if let Some(path) = &run.resume_from {
-        let ck = nn::checkpoint::load(path).map_err(|e| e.to_string())?;
-        agent.load_state_dict(&ck.tensors).map_err(|e| format!("{}: {e}", path.display()))?;
-        let meta = |k: &str| -> Result<usize, String> {
-            ck.meta(k).and_then(|v| v.parse().ok()).ok_or_else(|| format!("{}: metadata {k:?} missing", path.display()))
-        };
-        (start, transitions) = (meta("env_steps")?, meta("transitions")?);
-        replay.load(run.dir.join("weights").join("replay.safetensors"))?;
-        sampler.restart(Some(seed ^ (start as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)))?;
-    }
-    sampler.env_steps = start;
-    let mut rng = StdRng::seed_from_u64(seed.wrapping_add(start as u64));
     let t0 = Instant::now();
-    let mut summary = HrlSummary {
-        evals: vec![],
-        train_returns: vec![],
-        env_steps: start,
-        transitions,
-        updates: 0,
-        wall_s: 0.0,
-        update_s: 0.0,
-        env_steps_per_s: 0.0,
-    };
-    let bar = progress_bar(run.progress, cfg.env_steps as u64, start as u64);
-    if start == 0 {
-        let e = evaluate(
-            agent,
-            ll,
-            eval_sampler,
-            cfg.eval_episodes,
-            0,
-            video(&run, cfg, 0).as_ref().map(|(p, r)| (p.as_path(), *r)),
-        )?;
-        write_eval(&mut run, &e, &t0)?;
-        summary.evals.push(e);
-    }
-    let mut pending: BTreeMap<&'static str, (f64, usize)> = BTreeMap::new();
-    let (mut next_eval, mut next_log) = (next_multiple(start, cfg.eval_every), next_multiple(start, cfg.log_every));
-    let mut updates_since_log = 0u64;
-    while sampler.env_steps < cfg.env_steps {
-        for t in sampler.collect(agent, ll, 1)? {
-            push(&mut replay, &t);
-            transitions += 1;
+    let (mut start, mut transitions) = (0usize, 0usize);
+    let mut learner = match lead {
+        Some(lead) => {
+            let l = Learner::new(lead, agent, sampler.obs_dim(), cfg, seed)?;
+            (start, transitions) = (l.summary.env_steps, l.summary.transitions);
+            Some(l)
         }
-        if transitions > cfg.warmup_transitions {
+        None => None,
+    };
+    if comm.size() > 1 {
+        let got = comm.broadcast(&[(start as u64).to_le_bytes(), (transitions as u64).to_le_bytes()].concat())?;
+        let word = |i: usize| got.get(8 * i..8 * i + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
+        (start, transitions) = match (word(0), word(1)) {
+            (Some(s), Some(t)) => (s as usize, t as usize),
+            _ => return Err("the learner's start message is malformed".into()),
+        };
+        sync_policy(agent, comm)?;
+    }
+    if start > 0 {
+        let rank_seed = seed.wrapping_add(comm.rank() as u64);
+        sampler.restart(Some(rank_seed ^ (start as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)))?;
+    }
+    if let Some(l) = learner.as_mut().filter(|_| start == 0) {
+        l.evaluate(agent, ll, cfg, 0, &t0)?;
+    }
+    let mut global = start;
+    while global < cfg.env_steps {
+        let before = sampler.env_steps;
+        let local = sampler.collect(agent, ll, 1)?;
+        let report =
+            Report { env_steps: sampler.env_steps - before, transitions: local, episodes: sampler.take_episodes() };
+        let (steps, gathered, reports) = exchange(report, comm, learner.is_some())?;
+        global += steps;
+        transitions += gathered;
+        let updating = transitions > cfg.warmup_transitions;
+        if let Some(l) = learner.as_mut() {
+            l.absorb(agent, reports, updating.then_some(cfg.updates_per_transition * gathered), cfg)?;
+            l.after_iteration(agent, ll, cfg, (global, start, transitions), &t0)?;
+        }
+        if updating && comm.size() > 1 {
+            sync_policy(agent, comm)?;
+        }
+    }
+    Ok(learner.map(|l| l.finish(global, start, transitions, comm.size(), &t0)))
+}
+
+/// Rank 0's policy on every rank.
+fn sync_policy(agent: &mut dyn SkillAgent, comm: &dyn Comm) -> Result<(), String> {
+    let bytes = if comm.rank() == 0 { encode_params(&agent.acting_state()) } else { Vec::new() };
+    let got = comm.broadcast(&bytes)?;
+    if comm.rank() != 0 {
+        agent.load_acting_state(&decode_params(&agent.acting_state(), &got)?)?;
+    }
+    Ok(())
+}
+
+/// Gathers every worker's report: `(env steps, transitions, the reports (learner only))`.
+fn exchange(report: Report, comm: &dyn Comm, learner: bool) -> Result<(usize, usize, Vec<Report>), String> {
+    if comm.size() == 1 {
+        return Ok((report.env_steps, report.transitions.len(), vec![report]));
+    }
+    let all = comm.all_gather(&report.encode())?;
+    let (mut steps, mut n) = (0, 0);
+    for bytes in &all {
+        let (s, t) = Report::counts(bytes)?;
+        (steps, n) = (steps + s, n + t);
+    }
+    let reports = match learner {
+        true => all.iter().map(|b| Report::decode(b)).collect::<Result<_, _>>()?,
+        false => Vec::new(),
+    };
+    Ok((steps, n, reports))
+}
+
+impl<'a, E: Env, O: Observer<E>> Learner<'a, E, O>
+where
+    E::Info: TaskInfo,
+{
+    /// The replay buffer and counters, restored from `lead.run.resume_from` when given.
+    fn new(
+        lead: Lead<'a, E, O>,
+        agent: &mut dyn SkillAgent,
+        obs_dim: usize,
+        cfg: &HrlConfig,
+        seed: u64,
+    ) -> Result<Self, String> {
+        let run = &lead.run;
+        if run.layout.dim() != obs_dim {
+            return Err(format!("observation layout {:?} vs {obs_dim} flat coordinates", run.layout));
+        }
+        let mut replay = ReplayBuffer::new(cfg.replay_capacity, run.layout, agent.action_dim());
+        let (mut start, mut transitions) = (0usize, 0usize);
+        if let Some(path) = &run.resume_from {
+            let ck = nn::checkpoint::load(path).map_err(|e| e.to_string())?;
+            agent.load_state_dict(&ck.tensors).map_err(|e| format!("{}: {e}", path.display()))?;
+            let meta = |k: &str| -> Result<usize, String> {
+                ck.meta(k)
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| format!("{}: metadata {k:?} missing", path.display()))
+            };
+            (start, transitions) = (meta("env_steps")?, meta("transitions")?);
+            replay.load(run.dir.join("weights").join("replay.safetensors"))?;
+        }
+        let summary = HrlSummary {
+            evals: vec![],
+            train_returns: vec![],
+            env_steps: start,
+            transitions,
+            updates: 0,
+            wall_s: 0.0,
+            update_s: 0.0,
+            env_steps_per_s: 0.0,
+            workers: 1,
+        };
+        Ok(Learner {
+            bar: progress_bar(run.progress, cfg.env_steps as u64, start as u64),
+            lead,
+            replay,
+            rng: StdRng::seed_from_u64(seed.wrapping_add(start as u64)),
+            summary,
+            pending: BTreeMap::new(),
+            updates_since_log: 0,
+            next_eval: next_multiple(start, cfg.eval_every),
+            next_log: next_multiple(start, cfg.log_every),
+        })
+    }
+
+    fn evaluate(
+        &mut self,
+        agent: &mut dyn SkillAgent,
+        ll: &dyn ActionPlanner,
+        cfg: &HrlConfig,
+        step: usize,
+        t0: &Instant,
+    ) -> Result<(), String> {
+        let v = video(&self.lead.run, cfg, step);
+        let sampler = &mut *self.lead.eval_sampler;
+        let e = evaluate(agent, ll, sampler, cfg.eval_episodes, step, v.as_ref().map(|(p, r)| (p.as_path(), *r)))?;
+        write_eval(&mut self.lead.run, &e, t0)?;
+        if step > 0 {
+            self.bar.println(format!("step {step}: eval return {:.2} ± {:.2}", e.return_mean, e.return_std));
+        }
+        self.summary.evals.push(e);
+        Ok(())
+    }
+
+    /// Stores the gathered transitions (in rank order), runs `updates` updates, notes episodes.
+    fn absorb(
+        &mut self,
+        agent: &mut dyn SkillAgent,
+        reports: Vec<Report>,
+        updates: Option<usize>,
+        cfg: &HrlConfig,
+    ) -> Result<(), String> {
+        reports.iter().flat_map(|r| &r.transitions).for_each(|t| push(&mut self.replay, t));
+        if let Some(n) = updates {
             let tu = Instant::now();
-            for _ in 0..cfg.updates_per_transition {
-                let batch = replay.sample(cfg.batch_size, &mut rng);
+            for _ in 0..n {
+                let batch = self.replay.sample(cfg.batch_size, &mut self.rng);
                 for (k, v) in agent.update(&batch) {
-                    let e = pending.entry(k).or_insert((0.0, 0));
+                    let e = self.pending.entry(k).or_insert((0.0, 0));
                     (e.0, e.1) = (e.0 + v as f64, e.1 + 1);
                 }
-                summary.updates += 1;
-                updates_since_log += 1;
             }
-            summary.update_s += tu.elapsed().as_secs_f64();
+            self.summary.updates += n as u64;
+            self.updates_since_log += n as u64;
+            self.summary.update_s += tu.elapsed().as_secs_f64();
         }
-        let step = sampler.env_steps;
-        for ep in sampler.take_episodes() {
-            summary.train_returns.push((step, ep.ret));
+        let step = self.summary.env_steps + reports.iter().map(|r| r.env_steps).sum::<usize>();
+        for ep in reports.into_iter().flat_map(|r| r.episodes) {
+            self.summary.train_returns.push((step, ep.ret));
             let line = json!({"kind": "episode", "step": step, "return": ep.ret, "length": ep.length,
                 "skills": ep.skills, "completed": ep.completed});
-            run.metrics.write(&line).map_err(|e| e.to_string())?;
-            bar.set_message(format!("last return {:.1}", ep.ret));
+            self.lead.run.metrics.write(&line).map_err(|e| e.to_string())?;
+            self.bar.set_message(format!("last return {:.1}", ep.ret));
         }
-        bar.set_position(step.min(cfg.env_steps) as u64);
-        if step >= next_log {
+        Ok(())
+    }
+
+    /// Progress, the update-metrics line, and evaluation + checkpoint when due.
+    fn after_iteration(
+        &mut self,
+        agent: &mut dyn SkillAgent,
+        ll: &dyn ActionPlanner,
+        cfg: &HrlConfig,
+        (step, start, transitions): (usize, usize, usize),
+        t0: &Instant,
+    ) -> Result<(), String> {
+        (self.summary.env_steps, self.summary.transitions) = (step, transitions);
+        self.bar.set_position(step.min(cfg.env_steps) as u64);
+        if step >= self.next_log {
             let mut line = Map::new();
             line.insert("kind".into(), json!("update"));
             line.insert("step".into(), json!(step));
-            line.insert("updates".into(), json!(updates_since_log));
+            line.insert("updates".into(), json!(self.updates_since_log));
             line.insert("transitions".into(), json!(transitions));
             line.insert("env_steps_per_s".into(), json!((step - start) as f64 / t0.elapsed().as_secs_f64()));
-            for (k, (sum, n)) in std::mem::take(&mut pending) {
+            for (k, (sum, n)) in std::mem::take(&mut self.pending) {
                 line.insert(k.into(), json!(sum / n.max(1) as f64));
             }
-            run.metrics.write(&Value::Object(line)).map_err(|e| e.to_string())?;
-            updates_since_log = 0;
-            next_log = next_multiple(step, cfg.log_every);
+            self.lead.run.metrics.write(&Value::Object(line)).map_err(|e| e.to_string())?;
+            self.updates_since_log = 0;
+            self.next_log = next_multiple(step, cfg.log_every);
         }
-        if step >= next_eval || step >= cfg.env_steps {
-            let v = video(&run, cfg, step);
-            let e =
-                evaluate(agent, ll, eval_sampler, cfg.eval_episodes, step, v.as_ref().map(|(p, r)| (p.as_path(), *r)))?;
-            write_eval(&mut run, &e, &t0)?;
-            bar.println(format!("step {step}: eval return {:.2} ± {:.2}", e.return_mean, e.return_std));
-            summary.evals.push(e);
-            save_checkpoint(run.dir, agent, &replay, step, transitions)?;
-            next_eval = next_multiple(step, cfg.eval_every);
+        if step >= self.next_eval || step >= cfg.env_steps {
+            self.evaluate(agent, ll, cfg, step, t0)?;
+            save_checkpoint(self.lead.run.dir, agent, &self.replay, step, transitions)?;
+            self.next_eval = next_multiple(step, cfg.eval_every);
         }
+        Ok(())
     }
-    bar.finish_and_clear();
-    summary.env_steps = sampler.env_steps;
-    summary.transitions = transitions;
-    summary.wall_s = t0.elapsed().as_secs_f64();
-    summary.env_steps_per_s = (summary.env_steps - start) as f64 / summary.wall_s.max(1e-9);
-    Ok(summary)
-}
 
-/// Where the video of the evaluation at `step` goes (`videos/eval_step{N}.png`), if the run films.
-fn video(run: &HrlRun, cfg: &HrlConfig, step: usize) -> Option<(PathBuf, usize)> {
-    let res = (cfg.video_res > 0).then_some(cfg.video_res)?;
-    let dir = run.dir.join("videos");
-    std::fs::create_dir_all(&dir).ok()?;
-    Some((dir.join(format!("eval_step{step}.png")), res))
+    fn finish(mut self, step: usize, start: usize, transitions: usize, workers: usize, t0: &Instant) -> HrlSummary {
+        self.bar.finish_and_clear();
+        let s = &mut self.summary;
+        (s.env_steps, s.transitions, s.workers) = (step, transitions, workers);
+        s.wall_s = t0.elapsed().as_secs_f64();
+        s.env_steps_per_s = (step - start) as f64 / s.wall_s.max(1e-9);
+        self.summary
+    }
 }
 
 /// The smallest multiple of `every` above `x`.
 fn next_multiple(x: usize, every: usize) -> usize {
     (x / every + 1) * every
-}
-
-fn write_eval(run: &mut HrlRun, e: &HrlEval, t0: &Instant) -> Result<(), String> {
-    let line = json!({"kind": "eval", "step": e.step, "return_mean": e.return_mean, "return_std": e.return_std,
-        "returns": e.returns, "completion": e.completion, "wall_s": t0.elapsed().as_secs_f64()});
-    run.metrics.write(&line).map_err(|e| e.to_string())
 }
 
 fn progress_bar(show: bool, total: u64, at: u64) -> ProgressBar {

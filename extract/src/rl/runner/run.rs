@@ -9,10 +9,12 @@ use crate::components::experiment::{RunDir, write_atomic};
 use crate::metrics::MetricsWriter;
 use crate::plot::{Series, line_plot};
 use crate::rl::agents::{HybridSacAgent, ObsView, SacAgent, SkillAgent, SpirlSacAgent};
+use crate::rl::components::ObsLayout;
 use crate::rl::hierarchy::{
-    FrameStackObserver, HierarchicalSampler, HrlRun, HrlSummary, KitchenFrames, LowLevel, Observer, SamplerConfig,
-    StateObserver, latest_checkpoint,
+    FrameStackObserver, HierarchicalSampler, HrlRun, HrlSummary, KitchenFrames, Lead, LowLevel, Observer,
+    SamplerConfig, StateObserver, latest_checkpoint,
 };
+use crate::rl::parallel::{Comm, Solo, ThreadComm};
 use crate::rl::train::{TrainConfig as FlatConfig, train as train_flat};
 use envs::Env;
 use envs::kitchen::{KitchenConfig, KitchenEnv};
@@ -46,10 +48,96 @@ pub fn run_dir(args: &RlArgs, cfg: &RlConfig) -> PathBuf {
     cfg.general.exp_dir.join(experiment_name(&args.config)).join(&cfg.general.prefix)
 }
 
-/// Trains the run `args` describes; returns its folder.
+/// Trains the run `args` describes; returns its folder. Several env workers: `train.workers = N`
+/// (threads of this process) or `mpirun -n N` (one worker per rank, detected from the launcher's
+/// environment); rank 0 learns and writes the run folder.
 pub fn run(args: &RlArgs) -> Result<PathBuf, String> {
     let cfg = resolve_config(args)?;
-    let run = RunDir::create(run_dir(args, &cfg))?;
+    #[cfg(feature = "mpi")]
+    if crate::rl::parallel::launched_by_mpirun() {
+        if cfg.train.workers != 1 {
+            return Err(format!(
+                "train.workers = {}: under mpirun each rank is one worker; leave it at 1",
+                cfg.train.workers
+            ));
+        }
+        let comm = crate::rl::parallel::MpiComm::init()?;
+        return run_on(args, &cfg, &comm);
+    }
+    match cfg.train.workers {
+        1 => run_on(args, &cfg, &Solo),
+        n => std::thread::scope(|s| {
+            let mut comms = ThreadComm::group(n).into_iter();
+            let lead = comms.next().unwrap_or_else(|| unreachable!("a group of n >= 2 ranks"));
+            let cfg = &cfg;
+            let workers: Vec<_> = comms.map(|c| s.spawn(move || run_on(args, cfg, &c))).collect();
+            let out = run_on(args, cfg, &lead);
+            let failed = workers.into_iter().map(|w| w.join().map_err(|_| "an env worker thread panicked".to_string()));
+            let first_err = failed.filter_map(|r| r.and_then(|r| r).err()).next();
+            match (out, first_err) {
+                (Err(e), _) | (Ok(_), Some(e)) => Err(e),
+                (Ok(dir), None) => Ok(dir),
+            }
+        }),
+    }
+}
+
+/// One worker's part of the run; on an error the other workers are told to stop.
+fn run_on(args: &RlArgs, cfg: &RlConfig, comm: &dyn Comm) -> Result<PathBuf, String> {
+    let out = worker(args, cfg, comm);
+    if let Err(e) = &out {
+        comm.abort(e);
+    }
+    out
+}
+
+fn worker(args: &RlArgs, cfg: &RlConfig, comm: &dyn Comm) -> Result<PathBuf, String> {
+    let root = run_dir(args, cfg);
+    let kitchen = cfg.env.kitchen()?;
+    let device = Device::parse(&cfg.general.device)?;
+    let seed = cfg.general.seed.wrapping_add(comm.rank() as u64);
+    let hrl = match comm.rank() {
+        0 => Some(open_run(args, cfg, &root)?),
+        _ => None,
+    };
+    let summary = match &cfg.agent {
+        AgentConfig::Sac(sac) => {
+            let Some((run, resume_from, metrics)) = hrl else { unreachable!("rank 0 only: workers are checked") };
+            return train_sac(args, cfg, sac, &kitchen, (run, resume_from, metrics), &device);
+        }
+        AgentConfig::Extract(c) => {
+            let skill = open_skill(cfg)?;
+            let view = skill.view();
+            let mut agent = HybridSacAgent::new(skill.extract_model()?, skill.extract_model()?, view, c.clone(), seed)?;
+            agent.to_device(&device);
+            let ll = LowLevel::extract(skill.extract_model()?);
+            train_hierarchical(&mut agent, &ll, cfg, &kitchen, view, lead_run(hrl, &root, view, args), comm)?
+        }
+        AgentConfig::Spirl(c) => {
+            let skill = open_skill(cfg)?;
+            let view = skill.view();
+            let mut agent = SpirlSacAgent::new(skill.spirl_model()?, skill.spirl_model()?, view, c.clone(), seed)?;
+            agent.to_device(&device);
+            let ll = LowLevel::spirl(skill.spirl_model()?);
+            train_hierarchical(&mut agent, &ll, cfg, &kitchen, view, lead_run(hrl, &root, view, args), comm)?
+        }
+    };
+    if let Some(summary) = summary {
+        let evals = summary.evals.iter().map(|e| (e.step as f64, e.return_mean)).collect();
+        let train = summary.train_returns.iter().map(|&(s, r)| (s as f64, r)).collect();
+        write_report(&root, &serde_json::to_value(&summary).unwrap_or_default(), evals, train)?;
+    }
+    Ok(root)
+}
+
+/// The learner's run folder: created (or checked for `--resume`), config recorded, metrics opened.
+fn open_run(args: &RlArgs, cfg: &RlConfig, root: &Path) -> Result<(RunDir, Option<PathBuf>, MetricsWriter), String> {
+    if cfg.train.workers > 1 && matches!(cfg.agent, AgentConfig::Sac(_)) {
+        return Err(
+            "train.workers > 1: the flat SAC baseline runs one env; several workers are for extract and spirl".into()
+        );
+    }
+    let run = RunDir::create(root.to_path_buf())?;
     let resume_from = match (args.resume, latest_checkpoint(&run.root)) {
         (true, Some((_, path))) => Some(path),
         (true, None) => return Err(format!("--resume: {} holds no agent checkpoint", run.root.display())),
@@ -61,68 +149,60 @@ pub fn run(args: &RlArgs) -> Result<PathBuf, String> {
         }
         (false, None) => None,
     };
-    run.record(&toml::to_string(&cfg).map_err(|e| format!("cannot write the resolved config: {e}"))?)?;
-    let kitchen = cfg.env.kitchen()?;
-    let device = Device::parse(&cfg.general.device)?;
+    run.record(&toml::to_string(cfg).map_err(|e| format!("cannot write the resolved config: {e}"))?)?;
     let metrics = match resume_from {
         Some(_) => MetricsWriter::append(run.metrics()),
         None => MetricsWriter::create(run.metrics()),
     }
     .map_err(|e| e.to_string())?;
+    Ok((run, resume_from, metrics))
+}
+
+/// What the learner passes to the loop (`None` on the other workers).
+fn lead_run<'a>(
+    hrl: Option<(RunDir, Option<PathBuf>, MetricsWriter)>,
+    root: &'a Path,
+    view: ObsView,
+    args: &RlArgs,
+) -> LeadRun<'a> {
+    hrl.map(|(_, resume, metrics)| (root, resume, metrics, view.layout(), !args.quiet))
+}
+
+/// The flat SAC baseline (one env, no checkpoints yet).
+fn train_sac(
+    args: &RlArgs,
+    cfg: &RlConfig,
+    sac: &crate::rl::agents::SacConfig,
+    kitchen: &KitchenConfig,
+    (run, resume_from, mut metrics): (RunDir, Option<PathBuf>, MetricsWriter),
+    device: &Device,
+) -> Result<PathBuf, String> {
+    if resume_from.is_some() {
+        return Err("--resume: the flat SAC baseline keeps no checkpoints yet".into());
+    }
     let seed = cfg.general.seed;
-    let summary = match &cfg.agent {
-        AgentConfig::Sac(sac) => {
-            if resume_from.is_some() {
-                return Err("--resume: the flat SAC baseline keeps no checkpoints yet".into());
-            }
-            let mut sac = sac.clone();
-            sac.batch_size = cfg.train.batch_size;
-            let (env, eval_env) = (kitchen_env(&kitchen)?, kitchen_env(&kitchen)?);
-            let mut agent = SacAgent::new(env.observation_space().dim(), env.action_space().dim(), sac, seed);
-            agent.to_device(&device);
-            let t = &cfg.train;
-            let flat = FlatConfig {
-                steps: t.env_steps,
-                warmup_steps: t.warmup_transitions,
-                updates_per_step: t.updates_per_transition,
-                replay_capacity: t.replay_capacity,
-                eval_every: t.eval_every,
-                eval_episodes: t.eval_episodes,
-                eval_deterministic: false,
-                timeout_is_done: t.timeout_is_done,
-                log_every: t.log_every,
-            };
-            let mut metrics = metrics;
-            let (mut env, mut eval_env) = (env, eval_env);
-            let s = train_flat(&mut agent, (&mut env, &mut eval_env), &flat, seed, Some(&mut metrics), !args.quiet)
-                .map_err(|e| e.to_string())?;
-            let evals = s.evals.iter().map(|e| (e.step as f64, e.return_mean)).collect();
-            let train = s.train_returns.iter().map(|&(s, r)| (s as f64, r)).collect();
-            write_report(&run.root, &serde_json::to_value(&s).unwrap_or_default(), evals, train)?;
-            return Ok(run.root);
-        }
-        AgentConfig::Extract(c) => {
-            let skill = open_skill(&cfg)?;
-            let view = skill.view();
-            let mut agent = HybridSacAgent::new(skill.extract_model()?, skill.extract_model()?, view, c.clone(), seed)?;
-            agent.to_device(&device);
-            let ll = LowLevel::extract(skill.extract_model()?);
-            let hrl = HrlRun { dir: &run.root, metrics, resume_from, progress: !args.quiet, layout: view.layout() };
-            train_hierarchical(&mut agent, &ll, &cfg, &kitchen, view, hrl)?
-        }
-        AgentConfig::Spirl(c) => {
-            let skill = open_skill(&cfg)?;
-            let view = skill.view();
-            let mut agent = SpirlSacAgent::new(skill.spirl_model()?, skill.spirl_model()?, view, c.clone(), seed)?;
-            agent.to_device(&device);
-            let ll = LowLevel::spirl(skill.spirl_model()?);
-            let hrl = HrlRun { dir: &run.root, metrics, resume_from, progress: !args.quiet, layout: view.layout() };
-            train_hierarchical(&mut agent, &ll, &cfg, &kitchen, view, hrl)?
-        }
+    let mut sac = sac.clone();
+    sac.batch_size = cfg.train.batch_size;
+    let (mut env, mut eval_env) = (kitchen_env(kitchen)?, kitchen_env(kitchen)?);
+    let mut agent = SacAgent::new(env.observation_space().dim(), env.action_space().dim(), sac, seed);
+    agent.to_device(device);
+    let t = &cfg.train;
+    let flat = FlatConfig {
+        steps: t.env_steps,
+        warmup_steps: t.warmup_transitions,
+        updates_per_step: t.updates_per_transition,
+        replay_capacity: t.replay_capacity,
+        eval_every: t.eval_every,
+        eval_episodes: t.eval_episodes,
+        eval_deterministic: false,
+        timeout_is_done: t.timeout_is_done,
+        log_every: t.log_every,
     };
-    let evals = summary.evals.iter().map(|e| (e.step as f64, e.return_mean)).collect();
-    let train = summary.train_returns.iter().map(|&(s, r)| (s as f64, r)).collect();
-    write_report(&run.root, &serde_json::to_value(&summary).unwrap_or_default(), evals, train)?;
+    let s = train_flat(&mut agent, (&mut env, &mut eval_env), &flat, seed, Some(&mut metrics), !args.quiet)
+        .map_err(|e| e.to_string())?;
+    let evals = s.evals.iter().map(|e| (e.step as f64, e.return_mean)).collect();
+    let train = s.train_returns.iter().map(|&(s, r)| (s as f64, r)).collect();
+    write_report(&run.root, &serde_json::to_value(&s).unwrap_or_default(), evals, train)?;
     Ok(run.root)
 }
 
@@ -137,27 +217,37 @@ fn kitchen_env(cfg: &KitchenConfig) -> Result<KitchenEnv, String> {
     KitchenEnv::new(cfg.clone()).map_err(|e| e.to_string())
 }
 
-/// Kitchen samplers (training and evaluation) observing what `view` needs, then the loop.
+/// What the learner hands the loop: run folder, checkpoint to resume, metrics, replay layout, progress.
+type LeadRun<'a> = Option<(&'a Path, Option<PathBuf>, MetricsWriter, ObsLayout, bool)>;
+
+/// This worker's kitchen sampler (and, on the learner, the evaluation sampler) observing what
+/// `view` needs, then the loop.
 fn train_hierarchical(
     agent: &mut dyn SkillAgent,
     ll: &LowLevel,
     cfg: &RlConfig,
     kitchen: &KitchenConfig,
     view: ObsView,
-    run: HrlRun,
-) -> Result<HrlSummary, String> {
+    lead: LeadRun,
+    comm: &dyn Comm,
+) -> Result<Option<HrlSummary>, String> {
     let scfg =
         SamplerConfig { timeout_is_done: cfg.train.timeout_is_done, obs_offset_quirk: cfg.train.obs_offset_quirk };
-    let seed = cfg.general.seed;
+    let seed = cfg.general.seed.wrapping_add(comm.rank() as u64);
     match view.image {
         None => {
             let s = HierarchicalSampler::new(kitchen_env(kitchen)?, StateObserver::default(), scfg, seed)?;
-            let e =
-                recording(HierarchicalSampler::new(kitchen_env(kitchen)?, StateObserver::default(), scfg, seed)?, cfg)?;
-            loop_with(agent, ll, (s, e), cfg, run)
+            let e = match lead.is_some() {
+                true => Some(recording(
+                    HierarchicalSampler::new(kitchen_env(kitchen)?, StateObserver::default(), scfg, seed)?,
+                    cfg,
+                )?),
+                false => None,
+            };
+            loop_with(agent, ll, (s, e), cfg, lead, comm)
         }
         Some(img) => {
-            if img.res != cfg.env.render_res {
+            if img.res != cfg.env.render_res && comm.rank() == 0 {
                 eprintln!(
                     "note: rendering at env.render_res = {} for a model trained on {} px",
                     cfg.env.render_res, img.res
@@ -166,11 +256,18 @@ fn train_hierarchical(
             let observer = |env: &KitchenEnv| -> Result<_, String> {
                 Ok(FrameStackObserver::new(KitchenFrames::new(env, cfg.env.render_res)?, img.frames))
             };
-            let (env, eval_env) = (kitchen_env(kitchen)?, kitchen_env(kitchen)?);
-            let (o, eo) = (observer(&env)?, observer(&eval_env)?);
+            let env = kitchen_env(kitchen)?;
+            let o = observer(&env)?;
             let s = HierarchicalSampler::new(env, o, scfg, seed)?;
-            let e = recording(HierarchicalSampler::new(eval_env, eo, scfg, seed)?, cfg)?;
-            loop_with(agent, ll, (s, e), cfg, run)
+            let e = match lead.is_some() {
+                true => {
+                    let eval_env = kitchen_env(kitchen)?;
+                    let eo = observer(&eval_env)?;
+                    Some(recording(HierarchicalSampler::new(eval_env, eo, scfg, seed)?, cfg)?)
+                }
+                false => None,
+            };
+            loop_with(agent, ll, (s, e), cfg, lead, comm)
         }
     }
 }
@@ -189,15 +286,24 @@ fn recording<O: Observer<KitchenEnv>>(
     }
 }
 
+type Samplers<O> = (HierarchicalSampler<KitchenEnv, O>, Option<HierarchicalSampler<KitchenEnv, O>>);
+
 fn loop_with<O: Observer<KitchenEnv>>(
     agent: &mut dyn SkillAgent,
     ll: &LowLevel,
-    samplers: (HierarchicalSampler<KitchenEnv, O>, HierarchicalSampler<KitchenEnv, O>),
+    samplers: Samplers<O>,
     cfg: &RlConfig,
-    run: HrlRun,
-) -> Result<HrlSummary, String> {
+    lead: LeadRun,
+    comm: &dyn Comm,
+) -> Result<Option<HrlSummary>, String> {
     let (mut s, mut e) = samplers;
-    crate::rl::hierarchy::train(agent, ll, (&mut s, &mut e), &cfg.train, cfg.general.seed, run)
+    let lead = match (lead, e.as_mut()) {
+        (Some((dir, resume_from, metrics, layout, progress)), Some(eval_sampler)) => {
+            Some(Lead { eval_sampler, run: HrlRun { dir, metrics, resume_from, progress, layout } })
+        }
+        _ => None,
+    };
+    crate::rl::hierarchy::train(agent, ll, &mut s, lead, &cfg.train, cfg.general.seed, comm)
 }
 
 /// `summary.json` and `plots/returns.png` (evaluation mean and training episodes).
