@@ -1,5 +1,5 @@
 //! `extract rl` end to end in Franka Kitchen on tiny budgets: skill models trained for an epoch on
-//! synthetic data, then EXTRACT (image: rendered frame stacks), SPiRL (state) and flat SAC runs that
+//! synthetic data, then EXTRACT (image: rendered frame stacks), SPiRL (state), BC-finetune (state) and flat SAC runs that
 //! write their metrics, checkpoints, evaluation video and report; resume; one-line config errors.
 
 mod skill_runs;
@@ -85,6 +85,26 @@ fn spirl_on_states_and_flat_sac_run() {
     let cfg = rl_config(&dir, "sac", "type = \"sac\"\npolicy_mid_dim = 32\ncritic_mid_dim = 32", None);
     let out = rl(&cfg, &["train.warmup_transitions=50"], false).unwrap();
     assert!(records(&out, "eval").len() >= 2);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bc_finetune_acts_one_env_action_per_decision_with_an_entropy_bonus() {
+    let dir = scratch("rl-bc");
+    let skill = skill_run(&dir, "bc_state");
+    // Only the type is given: the entropy regulariser is bc_finetune's default.
+    let cfg = rl_config(&dir, "bc", "type = \"bc_finetune\"\ncritic_mid_dim = 32", Some(&skill));
+    let out = rl(&cfg, &["train.video_res=0"], false).unwrap();
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["transitions"], summary["env_steps"], "one transition per env step: {summary}");
+    let updates = records(&out, "update");
+    assert!(updates.iter().any(|r| r["log_pi"].is_number() && r["alpha"].is_number()), "{updates:?}");
+    let episodes = records(&out, "episode");
+    assert!(episodes.iter().all(|e| e["skills"] == e["length"]), "{episodes:?}");
+    // A SPiRL skill model is not a BC policy.
+    let spirl = skill_run(&dir, "spirl_state");
+    let e = rl(&cfg, &[&format!("skill.run={spirl:?}"), "general.prefix=other"], false).unwrap_err();
+    assert!(e.contains("not a BC"), "{e}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

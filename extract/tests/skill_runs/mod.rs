@@ -56,7 +56,7 @@ pub fn synthetic_data(dir: &Path, trajectories: usize, segments: usize) -> (Path
     (path, labels_path)
 }
 
-/// A config file for `model` ("spirl_state", "extract", "spirl", "bc") on the synthetic data.
+/// A config file for `model` ("spirl_state", "extract", "extract_state", "spirl", "bc", "bc_state") on the synthetic data.
 pub fn config(dir: &Path, model: &str, data: &Path, labels: &Path, epochs: usize, cycles: usize) -> PathBuf {
     let (model_table, data_table) = match model {
         "spirl_state" => (
@@ -82,6 +82,10 @@ pub fn config(dir: &Path, model: &str, data: &Path, labels: &Path, epochs: usize
         "bc" => (
             "type = \"bc\"\nnz_mid = 16\nn_processing_layers = 1",
             format!("kind = \"single_step\"\nuse_image = true\nresolution = {FRAME}\nn_input_frames = 2"),
+        ),
+        "bc_state" => (
+            "type = \"bc\"\ninput = \"state\"\nnz_mid = 16\nn_processing_layers = 1",
+            "kind = \"single_step\"\nuse_image = false".to_string(),
         ),
         other => panic!("no test config for {other}"),
     };

@@ -1,7 +1,7 @@
 //! `bench`: the engine's speed benchmarks, one JSON object per line (median seconds after
 //! warm-up, like the peer scripts in `shared/bench`).
 //!
-//! `cargo run --release -p tests --bin bench -- <matmul|elementwise|overhead|conv2d|mlp|skill_vae_step|skill_train|sac_update|embed|kitchen_step|render|all> [--threads 1,2] [--device cpu|gpu]`
+//! `cargo run --release -p tests --bin bench -- <matmul|elementwise|overhead|conv2d|mlp|skill_vae_step|skill_train|sac_update|rl_step|embed|kitchen_step|render|all> [--threads 1,2] [--device cpu|gpu]`
 //! `--device gpu` runs `matmul`, `conv2d`, `skill_vae_step`, `sac_update` and `embed` on the wgpu device
 //! (one thread count, 1, unless `--threads` is given); a software adapter's numbers (lavapipe)
 //! prove nothing about GPU speed.
@@ -20,6 +20,8 @@ mod kitchen;
 mod matmul;
 #[path = "../bench/mlp.rs"]
 mod mlp;
+#[path = "../bench/rl.rs"]
+mod rl;
 #[path = "../bench/sac.rs"]
 mod sac;
 #[path = "../bench/skill_train.rs"]
@@ -37,7 +39,7 @@ use tensor::Device;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: bench <matmul|elementwise|overhead|conv2d|mlp|skill_vae_step|skill_train|sac_update|embed|kitchen_step|render|all> \
+const USAGE: &str = "usage: bench <matmul|elementwise|overhead|conv2d|mlp|skill_vae_step|skill_train|sac_update|rl_step|embed|kitchen_step|render|all> \
      [--threads 1,2] [--device cpu|gpu]";
 
 /// Benchmarks that run on a GPU (`--device gpu`).
@@ -87,7 +89,11 @@ fn run(name: &str, threads: &[usize], dev: &Device) -> Result<(), String> {
         "mlp" => mlp::run(threads),
         "skill_vae_step" => skill_vae::run(threads, dev),
         "skill_train" => skill_train::run(threads, dev),
-        "sac_update" => sac::run(threads, dev),
+        "sac_update" => {
+            sac::run(threads, dev);
+            rl::run_update(threads, dev);
+        }
+        "rl_step" => rl::run_loop(threads)?,
         "embed" => embed::run(threads, dev),
         "kitchen_step" => kitchen::kitchen_step(threads)?,
         "render" => kitchen::render()?,

@@ -13,7 +13,7 @@ mod skill_agent;
 pub use hybrid_sac::{HybridNoise, HybridSacAgent};
 pub use hybrid_sac_config::{CriticSkillIndex, HybridSacConfig};
 pub use prior_sac::{SpirlNoise, SpirlSacAgent};
-pub use prior_sac_config::PriorSacConfig;
+pub use prior_sac_config::{PriorSacConfig, Regularizer};
 pub use sac::SacAgent;
 pub use sac_config::{SacConfig, SacMetrics};
 pub use skill_agent::{ObsView, SkillAgent};

@@ -15,13 +15,14 @@ use super::hl_common::{
     OptSlot, SlotGroup, adam, alpha_of, clip_target, load_module_state, load_state, module_state, polyak, save_state,
     temperature_step, twin_critic_losses,
 };
-use super::prior_sac_config::PriorSacConfig;
+use super::prior_sac_config::{PriorSacConfig, Regularizer};
 use super::skill_agent::{ObsView, SkillAgent};
-use crate::models::{SpirlModel, sample_with};
+use crate::models::{BcModel, ObsInput, SpirlModel, sample_with};
 use crate::rl::components::{ReplayBatch, SkillCritic, copy_params};
 use crate::rl::policies::{PriorPolicy, mc_divergence};
 use autograd::{Param, Tape, Var};
 use nn::Module;
+use nn::dist::Gaussian;
 use nn::optim::{Adam, Optimizer};
 use tensor::rand::{SeedableRng, rngs::StdRng};
 use tensor::{Device, Tensor};
@@ -52,6 +53,8 @@ pub struct SpirlSacAgent {
     alpha_opt: Adam,
     update_steps: u64,
     rng: StdRng,
+    /// `"spirl"`, or `"bc_finetune"` for a BC policy.
+    name: &'static str,
 }
 
 impl SpirlSacAgent {
@@ -68,13 +71,40 @@ impl SpirlSacAgent {
         if policy_model.cfg != prior_model.cfg {
             return Err("SPiRL agent: the policy and prior models have different configs".into());
         }
-        super::hl_common::check_view(
-            "SPiRL agent",
-            &view,
-            policy_model.cfg.input,
-            policy_model.prior.mlp.blocks[0].linear.weight.shape()[1],
-        )?;
-        let (policy, prior) = (PriorPolicy::from_model(policy_model), PriorPolicy::from_model(prior_model));
+        let (input, in_dim) = (policy_model.cfg.input, policy_model.prior.mlp.blocks[0].linear.weight.shape()[1]);
+        let policies = (PriorPolicy::from_model(policy_model), PriorPolicy::from_model(prior_model));
+        Self::build(policies, (input, in_dim), view, config, seed, "spirl")
+    }
+
+    /// The BC-finetune baseline (upstream `SACAgent` with `ACPriorInitializedPolicy`): SAC on env
+    /// actions whose policy starts as a copy of the BC model; with `regularizer = "prior_kl"` it is
+    /// regularised toward the frozen BC policy instead of by entropy.
+    pub fn from_bc(
+        policy_model: BcModel,
+        prior_model: BcModel,
+        view: ObsView,
+        config: PriorSacConfig,
+        seed: u64,
+    ) -> Result<SpirlSacAgent, String> {
+        config.validate()?;
+        if policy_model.cfg != prior_model.cfg {
+            return Err("BC-finetune agent: the policy and prior models have different configs".into());
+        }
+        let (input, in_dim) = (policy_model.cfg.input, policy_model.net.mlp.blocks[0].linear.weight.shape()[1]);
+        let policies = (PriorPolicy::from_bc(policy_model), PriorPolicy::from_bc(prior_model));
+        Self::build(policies, (input, in_dim), view, config, seed, "bc_finetune")
+    }
+
+    fn build(
+        (policy, prior): (PriorPolicy, PriorPolicy),
+        (input, in_dim): (ObsInput, usize),
+        view: ObsView,
+        config: PriorSacConfig,
+        seed: u64,
+        name: &'static str,
+    ) -> Result<SpirlSacAgent, String> {
+        let what = if name == "spirl" { "SPiRL agent" } else { "BC-finetune agent" };
+        super::hl_common::check_view(what, &view, input, in_dim)?;
         let mut rng = StdRng::seed_from_u64(seed);
         let (c, sizes) = (&config, config.critic_sizes());
         let dims = (policy.z_dim(), 1);
@@ -97,7 +127,30 @@ impl SpirlSacAgent {
             update_steps: 0,
             rng,
             config,
+            name,
         })
+    }
+
+    fn divergence_metric(&self) -> &'static str {
+        match self.config.regularizer {
+            Regularizer::PriorKl => "prior_divergence",
+            Regularizer::Entropy => "log_pi",
+        }
+    }
+
+    /// The regulariser `[b, 1]` of `pi` at `s` for the sample `z`: the clamped Monte-Carlo KL to the
+    /// frozen prior (noise `div_eps`), or `log pi(z | s)`.
+    fn divergence(&self, s: &Tensor, pi: &Gaussian, z: &Var, div_eps: &Tensor) -> Var {
+        match self.config.regularizer {
+            Regularizer::PriorKl => {
+                let prior = self.prior.dist(&Tape::no_grad(), s);
+                mc_divergence(pi, &prior, div_eps, self.config.max_divergence_range)
+            }
+            Regularizer::Entropy => {
+                let b = z.dim(0);
+                pi.log_prob_sum(z).reshape(&[b, 1])
+            }
+        }
     }
 
     /// The temperature `max(exp(log_alpha), alpha_min)`.
@@ -134,8 +187,7 @@ impl SpirlSacAgent {
         let tape = Tape::new();
         let pi = self.policy.dist(&tape, &s);
         let z = sample_with(&pi, &noise.eps);
-        let prior = self.prior.dist(&Tape::no_grad(), &s);
-        let div = mc_divergence(&pi, &prior, &noise.div_eps.to(&dev), self.config.max_divergence_range);
+        let div = self.divergence(&s, &pi, &z, &noise.div_eps.to(&dev));
         let alpha_loss = match self.config.fixed_alpha {
             Some(_) => 0.0,
             None => {
@@ -158,7 +210,7 @@ impl SpirlSacAgent {
             ("critic_loss_1", losses[0]),
             ("critic_loss_2", losses[1]),
             ("alpha", alpha),
-            ("prior_divergence", div.value().mean_all().item()),
+            (self.divergence_metric(), div.value().mean_all().item()),
             ("q_target", target.mean_all().item()),
             ("q_1", q_means[0]),
             ("q_2", q_means[1]),
@@ -178,8 +230,7 @@ impl SpirlSacAgent {
         let next = self.view.model_input(&batch.next_obs);
         let pi = self.policy.dist(&tape, &next);
         let z = sample_with(&pi, noise_next.0);
-        let prior = self.prior.dist(&tape, &next);
-        let div = mc_divergence(&pi, &prior, noise_next.1, self.config.max_divergence_range);
+        let div = self.divergence(&next, &pi, &z, noise_next.1);
         let [t0, t1] = &self.critic_targets;
         let q_next = t0.forward(&tape, &next, &z).minimum(&t1.forward(&tape, &next, &z));
         let value_next = q_next.value().sub(&div.value().mul_scalar(alpha));
@@ -211,7 +262,7 @@ impl SpirlSacAgent {
 
 impl SkillAgent for SpirlSacAgent {
     fn name(&self) -> &'static str {
-        "spirl"
+        self.name
     }
 
     fn action_dim(&self) -> usize {

@@ -4,6 +4,18 @@
 use crate::rl::components::CriticSizes;
 use serde::{Deserialize, Serialize};
 
+/// What the temperature weighs in the policy loss and the target.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Regularizer {
+    /// SPiRL: the Monte-Carlo divergence `KL(pi || prior)` to the frozen prior.
+    #[default]
+    PriorKl,
+    /// Plain SAC: `log pi` of the sampled action (the BC-finetune baseline; `target_divergence` is
+    /// then minus the target entropy, upstream `-action_dim` -> `action_dim`).
+    Entropy,
+}
+
 /// SPiRL high-level SAC settings (the `[agent]` table). Defaults are upstream's kitchen values.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -46,6 +58,8 @@ pub struct PriorSacConfig {
     pub alpha_min: f32,
     /// A constant temperature instead of the dual update (LIBERO SPiRL: 0.01); `None` auto-tunes.
     pub fixed_alpha: Option<f32>,
+    /// `prior_kl` (SPiRL) or `entropy` (SAC on a prior-initialised policy: BC-finetune).
+    pub regularizer: Regularizer,
 }
 
 impl Default for PriorSacConfig {
@@ -70,11 +84,22 @@ impl Default for PriorSacConfig {
             init_alpha: 1.0,
             alpha_min: 0.0,
             fixed_alpha: None,
+            regularizer: Regularizer::PriorKl,
         }
     }
 }
 
 impl PriorSacConfig {
+    /// The BC-finetune baseline's settings: entropy-regularised SAC (target entropy `-action_dim`,
+    /// upstream `SACAgent`'s default) on the BC policy; the rest as SPiRL's.
+    pub fn bc_finetune(action_dim: usize) -> PriorSacConfig {
+        PriorSacConfig {
+            regularizer: Regularizer::Entropy,
+            target_divergence: action_dim as f32,
+            ..PriorSacConfig::default()
+        }
+    }
+
     /// The critic sizes these settings give.
     pub fn critic_sizes(&self) -> CriticSizes {
         CriticSizes {

@@ -5,6 +5,7 @@
 //! SPiRL    z       -> decoder(z), exactly n_rollout_steps actions (a new skill every H steps)
 //! EXTRACT  [d, z]  -> decoder(z, onehot d), cut after the first step whose predicted progress
 //!                     >= threshold (that step included), at most max_rollout_steps actions
+//! direct   a       -> [a]: no skills, the HL action is the env action (the BC-finetune baseline)
 //! ```
 //! Decoded actions are executed as they come; the environment clips them to its action box.
 
@@ -19,6 +20,8 @@ pub enum LowLevel {
     Fixed(SpirlModel),
     /// EXTRACT: variable-length skills ended by predicted progress.
     Variable(ClusterSkillModel),
+    /// No decoder: one env action of this width per HL action.
+    Direct(usize),
 }
 
 impl LowLevel {
@@ -39,6 +42,7 @@ impl LowLevel {
         match self {
             LowLevel::Fixed(m) => m.cfg.nz_vae,
             LowLevel::Variable(m) => 1 + m.cfg.nz_vae,
+            LowLevel::Direct(a) => *a,
         }
     }
 
@@ -47,6 +51,7 @@ impl LowLevel {
         match self {
             LowLevel::Fixed(m) => m.cfg.n_rollout_steps,
             LowLevel::Variable(m) => m.cfg.max_rollout_steps,
+            LowLevel::Direct(_) => 1,
         }
     }
 
@@ -82,6 +87,7 @@ impl LowLevel {
                 let z = Var::constant(hl.narrow(1, 1, m.cfg.nz_vae).contiguous().to(&m.device()));
                 m.action_plans(&tape, &z, &skills).iter().map(rows).collect()
             }
+            LowLevel::Direct(_) => rows(hl).into_iter().map(|a| vec![a]).collect(),
         }
     }
 }

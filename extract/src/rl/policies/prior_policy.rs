@@ -6,7 +6,7 @@
 //! `D(s) = clamp( 1/N sum_j [ log pi(z_j | s) - log p(z_j | s) ], ±max )`, `z_j = mu + sigma eps_j`,
 //! log-densities summed over the Z dims (upstream `mc_kl_divergence` with N = 10 samples).
 
-use crate::models::{PriorNet, SpirlModel, sample_with};
+use crate::models::{BcModel, PriorNet, SpirlModel, sample_with};
 use autograd::{Param, Tape, Var};
 use nn::Module;
 use nn::dist::Gaussian;
@@ -30,7 +30,15 @@ impl PriorPolicy {
         PriorPolicy { net, max_mu, z_dim }
     }
 
-    /// Skill dimension Z.
+    /// The BC model's policy network as a Gaussian over one env action (no mean clamp, as BC).
+    pub fn from_bc(model: BcModel) -> PriorPolicy {
+        let z_dim = model.action_dim;
+        let mut net = model.net;
+        net.set_training(false);
+        PriorPolicy { net, max_mu: f32::INFINITY, z_dim }
+    }
+
+    /// Skill dimension Z (the action dimension for a BC policy).
     pub fn z_dim(&self) -> usize {
         self.z_dim
     }

@@ -1,6 +1,6 @@
 //! `RlConfig`: an RL experiment file (`extract/configs/hrl/...`): `[general]`, `[train]` (the loop),
 //! `[env]` (the kitchen task), `[skill]` (which skill-model run to build on) and `[agent]` (tagged by
-//! `type`: `extract`, `spirl` or `sac`).
+//! `type`: `extract`, `spirl`, `bc_finetune` or `sac`).
 
 use crate::rl::agents::{HybridSacConfig, PriorSacConfig, SacConfig};
 use crate::rl::hierarchy::HrlConfig;
@@ -109,6 +109,25 @@ pub enum AgentConfig {
     Extract(HybridSacConfig),
     /// SPiRL: prior-regularised SAC in the skill VAE's latent space.
     Spirl(PriorSacConfig),
+    /// BC-finetune: SAC on env actions with the policy initialised from a BC model.
+    BcFinetune(BcFinetuneConfig),
     /// Flat SAC on the 60-d state (the "SAC from scratch" baseline).
     Sac(SacConfig),
+}
+
+/// The `[agent]` table of `type = "bc_finetune"`: [`PriorSacConfig`]'s fields, with defaults from
+/// [`PriorSacConfig::bc_finetune`] (entropy-regularised, target entropy -9 for the kitchen's
+/// 9-d actions) instead of SPiRL's.
+#[derive(Clone, Debug, Serialize)]
+#[serde(transparent)]
+pub struct BcFinetuneConfig(pub PriorSacConfig);
+
+impl<'de> Deserialize<'de> for BcFinetuneConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let given = toml::Table::deserialize(d)?;
+        let mut table = toml::Table::try_from(PriorSacConfig::bc_finetune(9)).map_err(D::Error::custom)?;
+        table.extend(given);
+        PriorSacConfig::deserialize(table).map(BcFinetuneConfig).map_err(D::Error::custom)
+    }
 }

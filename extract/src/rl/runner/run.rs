@@ -121,6 +121,15 @@ fn worker(args: &RlArgs, cfg: &RlConfig, comm: &dyn Comm) -> Result<PathBuf, Str
             let ll = LowLevel::spirl(skill.spirl_model()?);
             train_hierarchical(&mut agent, &ll, cfg, &kitchen, view, lead_run(hrl, &root, view, args), comm)?
         }
+        AgentConfig::BcFinetune(c) => {
+            // One env action per "skill": the hierarchical loop with a direct low level.
+            let skill = open_skill(cfg)?;
+            let view = skill.view();
+            let mut agent = SpirlSacAgent::from_bc(skill.bc_model()?, skill.bc_model()?, view, c.0.clone(), seed)?;
+            agent.to_device(&device);
+            let ll = LowLevel::Direct(agent.action_dim());
+            train_hierarchical(&mut agent, &ll, cfg, &kitchen, view, lead_run(hrl, &root, view, args), comm)?
+        }
     };
     if let Some(summary) = summary {
         let evals = summary.evals.iter().map(|e| (e.step as f64, e.return_mean)).collect();

@@ -6,7 +6,7 @@ use super::config::SkillSource;
 use crate::components::checkpointer::{self, Resume};
 use crate::components::config::RawConfig;
 use crate::components::train_config::TrainConfig;
-use crate::models::{ClusterSkillModel, ImageSpec, InputSpec, ModelConfig, ObsInput, SpirlModel};
+use crate::models::{BcModel, ClusterSkillModel, ImageSpec, InputSpec, ModelConfig, ObsInput, SpirlModel};
 use crate::rl::agents::ObsView;
 use nn::Module;
 use std::path::PathBuf;
@@ -59,6 +59,16 @@ impl SkillRun {
             return Err(format!("skill.run: {} is not a SPiRL skill model run", self.checkpoint.display()));
         };
         let model = SpirlModel::new(c, &self.spec, &mut StdRng::seed_from_u64(0))?;
+        self.load(&model)?;
+        Ok(model)
+    }
+
+    /// A fresh BC model with the checkpoint's weights (error if the run trained another kind).
+    pub fn bc_model(&self) -> Result<BcModel, String> {
+        let ModelConfig::Bc(c) = &self.config.model else {
+            return Err(format!("skill.run: {} is not a BC (flat) model run", self.checkpoint.display()));
+        };
+        let model = BcModel::new(c, &self.spec, &mut StdRng::seed_from_u64(0))?;
         self.load(&model)?;
         Ok(model)
     }
