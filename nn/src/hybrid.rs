@@ -57,9 +57,19 @@ impl HybridConvMlpEncoder {
 
     /// `vector: [b, vector_dim]`, `image: [b, c, s, s]` -> `[b, out_dim]`.
     pub fn forward(&self, tape: &Tape, vector: &Var, image: &Var) -> Var {
+        self.forward_encoded(tape, vector, &self.encode_image(tape, image))
+    }
+
+    /// The image branch alone: `image: [b, c, s, s]` -> `[b, nz_enc]` features, to be reused by
+    /// several [`HybridConvMlpEncoder::forward_encoded`] calls on the same images.
+    pub fn encode_image(&self, tape: &Tape, image: &Var) -> Var {
+        self.image_encoder.forward(tape, image)
+    }
+
+    /// [`HybridConvMlpEncoder::forward`] with the image branch already computed (`features: [b, nz_enc]`).
+    pub fn forward_encoded(&self, tape: &Tape, vector: &Var, features: &Var) -> Var {
         let v = self.vector_encoder.forward(tape, vector);
-        let i = self.image_encoder.forward(tape, image);
-        self.head.forward(tape, &Var::cat(&[v, i], 1))
+        self.head.forward(tape, &Var::cat(&[v, features.clone()], 1))
     }
 }
 

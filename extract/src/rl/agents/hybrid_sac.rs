@@ -144,8 +144,15 @@ impl HybridSacAgent {
             alpha_d_loss = temperature_step(&self.log_alpha_d, opt_d, &gap_d, 0.0);
         }
         let (alpha_z, alpha_d) = self.alphas();
+        // Each critic encodes s once: with gradient for its own loss, detached for the policy's.
+        let critic_tape = Tape::new();
+        let features = self.critics.each_ref().map(|q| q.features(&critic_tape, &s));
         let frozen = Tape::no_grad();
-        let q_pi = self.critics[0].forward(&frozen, &s, &pi.z).minimum(&self.critics[1].forward(&frozen, &s, &pi.z));
+        let q_pi_of = |i: usize| {
+            let detached = Var::constant(features[i].value().clone());
+            self.critics[i].forward_features(&frozen, &detached, &pi.z)
+        };
+        let q_pi = q_pi_of(0).minimum(&q_pi_of(1));
         let penalty = pi.kl_z.mul_scalar(alpha_z).add(&pi.kl_d.mul_scalar(alpha_d));
         let policy_loss = pi.probs.mul(&penalty.sub(&q_pi)).sum(&[-1], false).mean_all();
         let target = self.q_target(&batch, (&noise.u_next, &noise.eps_next), (alpha_z, alpha_d));
@@ -155,8 +162,8 @@ impl HybridSacAgent {
             CriticSkillIndex::Sampled => pi.skills.reshape(&[b, 1]),
         };
         let z_buffer = Var::constant(batch.action.narrow(1, 1, self.policy.z_dim()).contiguous());
-        let critic_tape = Tape::new();
-        let qs = self.critics.each_ref().map(|q| q.forward(&critic_tape, &s, &z_buffer).gather(1, &skills));
+        let qs =
+            [0, 1].map(|i| self.critics[i].forward_features(&critic_tape, &features[i], &z_buffer).gather(1, &skills));
         let (critic_loss, losses, q_means) = twin_critic_losses(qs, &target);
         let metrics = vec![
             ("policy_loss", policy_loss.item()),

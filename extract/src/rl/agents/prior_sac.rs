@@ -196,13 +196,19 @@ impl SpirlSacAgent {
             }
         };
         let alpha = self.alpha();
+        // Each critic encodes s once: with gradient for its own loss, detached for the policy's.
+        let critic_tape = Tape::new();
+        let features = self.critics.each_ref().map(|q| q.features(&critic_tape, &s));
         let frozen = Tape::no_grad();
-        let q_pi = self.critics[0].forward(&frozen, &s, &z).minimum(&self.critics[1].forward(&frozen, &s, &z));
+        let q_pi_of = |i: usize| {
+            let detached = Var::constant(features[i].value().clone());
+            self.critics[i].forward_features(&frozen, &detached, &z)
+        };
+        let q_pi = q_pi_of(0).minimum(&q_pi_of(1));
         let policy_loss = div.mul_scalar(alpha).sub(&q_pi).mean_all();
         let target = self.q_target(&batch, (&noise.eps_next.to(&dev), &noise.div_eps_next.to(&dev)), alpha);
-        let critic_tape = Tape::new();
         let action = Var::constant(batch.action.clone());
-        let qs = self.critics.each_ref().map(|q| q.forward(&critic_tape, &s, &action));
+        let qs = [0, 1].map(|i| self.critics[i].forward_features(&critic_tape, &features[i], &action));
         let (critic_loss, losses, q_means) = twin_critic_losses(qs, &target);
         let metrics = vec![
             ("policy_loss", policy_loss.item()),

@@ -46,8 +46,17 @@ impl ConvCritic {
 
     /// `frames: [b, 3F, res, res]` (the networks' input of `ObsView::model_input`), `vector: [b, V]`.
     pub fn forward(&self, tape: &Tape, frames: &Tensor, vector: &Var) -> Var {
-        let image = Var::constant(frames.to(&self.device()));
-        self.net.forward(tape, vector, &image)
+        self.forward_encoded(tape, &self.encode(tape, frames), vector)
+    }
+
+    /// The conv encoding `[b, feature]` of `frames`, for [`ConvCritic::forward_encoded`].
+    pub fn encode(&self, tape: &Tape, frames: &Tensor) -> Var {
+        self.net.encode_image(tape, &Var::constant(frames.to(&self.device())))
+    }
+
+    /// [`ConvCritic::forward`] on frames already encoded.
+    pub fn forward_encoded(&self, tape: &Tape, features: &Var, vector: &Var) -> Var {
+        self.net.forward_encoded(tape, vector, features)
     }
 }
 

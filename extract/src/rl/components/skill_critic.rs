@@ -72,6 +72,24 @@ impl SkillCritic {
             SkillCritic::Image(conv) => conv.forward(tape, obs, action),
         }
     }
+
+    /// What the critic reads of `obs` before the action joins: the state itself, or the conv
+    /// encoding of the frames (on `tape`). Lets one encoding serve several
+    /// [`SkillCritic::forward_features`] calls (a critic loss and, detached, a policy loss).
+    pub fn features(&self, tape: &Tape, obs: &Tensor) -> Var {
+        match self {
+            SkillCritic::State(_) => Var::constant(obs.to(&self.device())),
+            SkillCritic::Image(conv) => conv.encode(tape, obs),
+        }
+    }
+
+    /// [`SkillCritic::forward`] from [`SkillCritic::features`].
+    pub fn forward_features(&self, tape: &Tape, features: &Var, action: &Var) -> Var {
+        match self {
+            SkillCritic::State(mlp) => mlp.forward_cat(tape, &[features.clone(), action.clone()]),
+            SkillCritic::Image(conv) => conv.forward_encoded(tape, features, action),
+        }
+    }
 }
 
 impl Module for SkillCritic {
