@@ -86,12 +86,15 @@ fn fused_conv_reads_strided_views() {
 }
 
 /// The weight gradient sums fixed chunks of images in order: the same bits under 1 and 2 threads,
-/// for batches of one chunk, a few, and many (tiny images put up to 32 images in a chunk).
+/// for batches of one chunk, a few, and many (tiny images put up to 32 images in a chunk). The
+/// forward and input gradient (whose products are split across threads for small batches) too.
 #[test]
 fn weight_grad_is_bit_identical_across_thread_counts() {
     let pools: Vec<_> = [1, 2].map(|t| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap()).into();
     let cases = [
         (1, 16, Conv2dGeom::square(4, 2, 1, 1)),
+        // One chunk of 1600 columns: big enough that the forward and input-gradient products split.
+        (1, 40, Conv2dGeom::square(3, 1, 1, 1)),
         (3, 12, Conv2dGeom::square(3, 1, 1, 1)),
         (70, 8, Conv2dGeom::square(4, 2, 1, 1)),
         (40, 33, Conv2dGeom::square(3, 1, 0, 2)),
@@ -100,10 +103,18 @@ fn weight_grad_is_bit_identical_across_thread_counts() {
         let (oh, ow) = g.out_size(hw, hw);
         let x = uniform(&[b, 4, hw, hw], -1.0, 1.0, 11);
         let gy = uniform(&[b, 6, oh, ow], -1.0, 1.0, 12);
-        let bits = |p: &rayon::ThreadPool| -> Vec<u32> {
-            p.install(|| Tensor::conv2d_weight_grad(&x, &gy, &g)).to_vec().iter().map(|v| v.to_bits()).collect()
+        let wt = uniform(&[6, 4, g.kh, g.kw], -1.0, 1.0, 13);
+        let bits = |p: &rayon::ThreadPool| -> Vec<Vec<u32>> {
+            let ts = p.install(|| {
+                let dw = Tensor::conv2d_weight_grad(&x, &gy, &g);
+                [dw, x.conv2d_geom(&wt, None, &g), Tensor::conv2d_input_grad(&gy, &wt, &g, (hw, hw))]
+            });
+            ts.iter().map(|t| t.to_vec().iter().map(|v| v.to_bits()).collect()).collect()
         };
-        assert_eq!(bits(&pools[0]), bits(&pools[1]), "batch {b}, {hw}x{hw}, {g:?}");
+        let (one, two) = (bits(&pools[0]), bits(&pools[1]));
+        assert_eq!(one[0], two[0], "weight grad, batch {b}, {hw}x{hw}, {g:?}");
+        // Not promised, but true of both sgemm kernels: a split product adds in the same order.
+        assert_eq!(one[1..], two[1..], "forward / input grad, batch {b}, {hw}x{hw}, {g:?}");
     }
 }
 
