@@ -42,11 +42,17 @@ const MAX_CHUNK_IMAGES: usize = 32;
 /// The sizes of one `groups == 1` convolution: input `[b, c, h, w]`, `o` output channels, window `g`.
 #[derive(Clone, Copy, Debug)]
 pub struct FusedConv {
+    /// Images in the batch.
     pub b: usize,
+    /// Input channels.
     pub c: usize,
+    /// Input height.
     pub h: usize,
+    /// Input width.
     pub w: usize,
+    /// Output channels.
     pub o: usize,
+    /// Window: kernel, stride, padding, dilation.
     pub g: Conv2dGeom,
 }
 
