@@ -1,5 +1,7 @@
-//! Convolution and pooling on `Var`, composed from `im2col` / `col2im` (each the other's
-//! adjoint, so each is the other's backward) and differentiable matmul / reductions.
+//! Convolution and pooling on `Var`: conv2d (`groups == 1`) and depthwise conv2d as single ops
+//! with their backward beside them; grouped conv, conv_transpose2d and pooling composed from
+//! `im2col` / `col2im` (each the other's adjoint, so each is the other's backward) and
+//! differentiable matmul / reductions.
 
 use crate::var::Var;
 use tensor::{Conv2dGeom, ConvTransposePlan, Tensor};
@@ -27,29 +29,54 @@ impl Var {
     }
 
     /// Grouped convolution (PyTorch's `groups`): `x: [b, c, h, w]`, `weight: [o, c/groups, kh, kw]`,
-    /// `bias: [o]` -> `[b, o, oh, ow]`. Depthwise (`groups == c == o`) is `depthwise_conv2d`; any
-    /// other grouping is im2col and one batched product over the groups (autograd through both).
+    /// `bias: [o]` -> `[b, o, oh, ow]`. `groups == 1` is one recorded op (`conv2d_dense`);
+    /// depthwise (`groups == c == o`) is `depthwise_conv2d`; any other grouping is im2col and one
+    /// batched product over the groups (autograd through both).
     pub fn conv2d_grouped(&self, weight: &Var, bias: Option<&Var>, g: &Conv2dGeom, groups: usize) -> Var {
         g.validate("conv2d");
         let (s, ws) = (self.shape().to_vec(), weight.shape().to_vec());
         assert_eq!(s.len(), 4, "conv2d: expected an NCHW input of rank 4, got shape {s:?}");
         g.check_grouped_weight(&ws, &s, groups);
-        if groups > 1 && groups == s[1] && ws[0] == s[1] {
+        if groups == 1 {
+            return self.conv2d_dense(weight, bias, g);
+        }
+        if groups == s[1] && ws[0] == s[1] {
             return self.depthwise_conv2d(weight, bias, g);
         }
         let (oh, ow) = g.out_size(s[2], s[3]);
         let (o, k) = (ws[0], ws[1] * g.kh * g.kw);
-        let cols = self.im2col(g, 0.0);
-        let out = if groups == 1 {
-            weight.reshape(&[o, k]).matmul(&cols)
-        } else {
-            weight.reshape(&[groups, o / groups, k]).matmul(&cols.reshape(&[s[0], groups, k, oh * ow]))
-        };
-        let out = out.reshape(&[s[0], o, oh, ow]);
+        let cols = self.im2col(g, 0.0).reshape(&[s[0], groups, k, oh * ow]);
+        let out = weight.reshape(&[groups, o / groups, k]).matmul(&cols).reshape(&[s[0], o, oh, ow]);
         match bias {
             Some(b) => out.add(&b.reshape(&[o, 1, 1])),
             None => out,
         }
+    }
+
+    /// conv2d with `groups == 1` as one op: `x: [b, c, h, w]`, `weight: [o, c, kh, kw]`,
+    /// `bias: [o]`. Backward, each part only when asked for: `dx = conv2d_input_grad(gy, W)`
+    /// (`col2im(W^T @ gy_i)`), `dW = conv2d_weight_grad(x, gy)` (`Σ_i gy_i @ im2col(x_i)^T`, the
+    /// columns rebuilt, not kept from the forward), `dbias = Σ_{b,h,w} gy`.
+    fn conv2d_dense(&self, weight: &Var, bias: Option<&Var>, g: &Conv2dGeom) -> Var {
+        let (x, w) = (self.value().clone(), weight.value().clone());
+        let y = x.conv2d_dense(&w, bias.map(|b| b.value()), g);
+        let geom = *g;
+        let mut inputs = vec![self, weight];
+        inputs.extend(bias);
+        Var::record(
+            &inputs,
+            y,
+            Box::new(move |gy, needs| {
+                let hw = (x.dim(2), x.dim(3));
+                let dx = needs[0].then(|| Tensor::conv2d_input_grad(gy, &w, &geom, hw));
+                let dw = needs[1].then(|| Tensor::conv2d_weight_grad(&x, gy, &geom));
+                let mut grads = vec![dx, dw];
+                if needs.len() > 2 {
+                    grads.push(needs[2].then(|| gy.sum(&[0, 2, 3], false)));
+                }
+                grads
+            }),
+        )
     }
 
     /// Depthwise convolution, `x: [b, c, h, w]`, `weight: [c, 1, kh, kw]`, `bias: [c]`, forward by

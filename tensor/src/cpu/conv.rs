@@ -60,9 +60,22 @@ fn gather_every<const S: usize>(dst: &mut [f32], src: &[f32]) {
 /// One input row of col2im: `dst_row[o * stride + offset] += src[o]` inside the image.
 #[inline]
 fn scatter_add_row(dst_row: &mut [f32], src: &[f32], sx: &Span) {
-    for (d, &v) in dst_row[sx.first..].iter_mut().step_by(sx.stride).zip(&src[sx.range.clone()]) {
-        *d += v;
+    let (dst, src) = (&mut dst_row[sx.first..], &src[sx.range.clone()]);
+    match sx.stride {
+        1 => dst.iter_mut().zip(src).for_each(|(d, &v)| *d += v),
+        2 => scatter_add_every::<2>(dst, src),
+        s => dst.iter_mut().step_by(s).zip(src).for_each(|(d, &v)| *d += v),
     }
+}
+
+/// `dst[j * S] += src[j]`; the adjoint of `gather_every`, with the same compile-time step.
+#[inline]
+fn scatter_add_every<const S: usize>(dst: &mut [f32], src: &[f32]) {
+    let Some(last) = src.len().checked_sub(1) else { return };
+    for (c, &v) in dst.chunks_exact_mut(S).zip(&src[..last]) {
+        c[0] += v;
+    }
+    dst[last * S] += src[last];
 }
 
 /// The (y, x) spans of every kernel tap, in `ki * kw + kj` order.
@@ -89,6 +102,48 @@ pub(crate) fn for_each_plane(dst: &mut [f32], plane: usize, work: usize, fill: i
     });
 }
 
+/// im2col of one `h x w` plane `src` (width `w`) into `spans.len()` rows of `oh*ow` columns,
+/// row `t` (tap `t`) starting at `dst[t * pitch]`; out-of-image taps read `pad`. A `pitch` above
+/// `oh*ow` lays several planes' columns side by side (the fused conv's chunks).
+pub(crate) fn im2col_plane(
+    src: &[f32],
+    spans: &[(Span, Span)],
+    w: usize,
+    (oh, ow): (usize, usize),
+    pad: f32,
+    dst: &mut [f32],
+    pitch: usize,
+) {
+    for (t, (sy, sx)) in spans.iter().enumerate() {
+        let tap = &mut dst[t * pitch..t * pitch + oh * ow];
+        tap[..sy.range.start * ow].fill(pad);
+        tap[sy.range.end * ow..].fill(pad);
+        for oy in sy.range.clone() {
+            let iy = sy.input(oy);
+            gather_row(&mut tap[oy * ow..(oy + 1) * ow], &src[iy * w..(iy + 1) * w], sx, pad);
+        }
+    }
+}
+
+/// Adjoint of `im2col_plane`: adds the `spans.len()` rows of `oh*ow` columns of `src` (row `t` at
+/// `src[t * pitch]`) into the `h x w` plane `dst` (width `w`), summing overlapping taps.
+pub(crate) fn col2im_plane(
+    src: &[f32],
+    spans: &[(Span, Span)],
+    w: usize,
+    (oh, ow): (usize, usize),
+    dst: &mut [f32],
+    pitch: usize,
+) {
+    for (t, (sy, sx)) in spans.iter().enumerate() {
+        let tap = &src[t * pitch..t * pitch + oh * ow];
+        for oy in sy.range.clone() {
+            let iy = sy.input(oy);
+            scatter_add_row(&mut dst[iy * w..(iy + 1) * w], &tap[oy * ow..(oy + 1) * ow], sx);
+        }
+    }
+}
+
 /// Dense `[b, c, h, w]` -> dense `[b, c*kh*kw, oh*ow]`; out-of-image taps read `pad_value`.
 pub fn im2col(x: &[f32], b: usize, c: usize, h: usize, w: usize, g: &Conv2dGeom, pad_value: f32) -> Vec<f32> {
     let (oh, ow) = g.out_size(h, w);
@@ -96,15 +151,7 @@ pub fn im2col(x: &[f32], b: usize, c: usize, h: usize, w: usize, g: &Conv2dGeom,
     let plane_out = spans.len() * oh * ow;
     let mut out = vec![0.0f32; b * c * plane_out];
     let fill = |p: usize, dst: &mut [f32]| {
-        let src = &x[p * h * w..(p + 1) * h * w];
-        for ((sy, sx), tap) in spans.iter().zip(dst.chunks_mut(oh * ow)) {
-            tap[..sy.range.start * ow].fill(pad_value);
-            tap[sy.range.end * ow..].fill(pad_value);
-            for oy in sy.range.clone() {
-                let iy = sy.input(oy);
-                gather_row(&mut tap[oy * ow..(oy + 1) * ow], &src[iy * w..(iy + 1) * w], sx, pad_value);
-            }
-        }
+        im2col_plane(&x[p * h * w..(p + 1) * h * w], &spans, w, (oh, ow), pad_value, dst, oh * ow);
     };
     let n = out.len();
     for_each_plane(&mut out, plane_out, n, fill);
@@ -121,13 +168,7 @@ pub fn col2im(cols: &[f32], b: usize, c: usize, h: usize, w: usize, g: &Conv2dGe
         return out;
     }
     let fill = |p: usize, dst: &mut [f32]| {
-        let src = &cols[p * plane_in..(p + 1) * plane_in];
-        for ((sy, sx), tap) in spans.iter().zip(src.chunks(oh * ow)) {
-            for oy in sy.range.clone() {
-                let iy = sy.input(oy);
-                scatter_add_row(&mut dst[iy * w..(iy + 1) * w], &tap[oy * ow..(oy + 1) * ow], sx);
-            }
-        }
+        col2im_plane(&cols[p * plane_in..(p + 1) * plane_in], &spans, w, (oh, ow), dst, oh * ow);
     };
     for_each_plane(&mut out, h * w, cols.len(), fill);
     out

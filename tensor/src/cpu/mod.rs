@@ -1,6 +1,8 @@
 //! The CPU backend: dense `Vec<f32>` storage and the primitive kernels, parallel with rayon.
 
 pub mod conv;
+pub mod conv_fused;
+pub mod conv_fused_grad;
 pub mod depthwise;
 pub mod elementwise;
 pub mod index;

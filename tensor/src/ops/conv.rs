@@ -6,7 +6,7 @@ use crate::cpu::conv::{col2im, im2col};
 use crate::cpu::depthwise::depthwise_conv2d;
 use crate::tensor::Tensor;
 
-fn nchw(t: &Tensor, op: &str) -> (usize, usize, usize, usize) {
+pub(super) fn nchw(t: &Tensor, op: &str) -> (usize, usize, usize, usize) {
     let s = t.shape();
     assert_eq!(s.len(), 4, "{op}: expected an NCHW input of rank 4, got shape {s:?}");
     (s[0], s[1], s[2], s[3])
@@ -67,8 +67,9 @@ impl Tensor {
 
     /// Grouped convolution, PyTorch's `groups`: `x: [b, c, h, w]`, `weight: [o, c/groups, kh, kw]`,
     /// `bias: [o]` -> `[b, o, oh, ow]`; input block `i` of `c/groups` channels feeds output block
-    /// `i` of `o/groups` channels. Depthwise (`groups == c == o`) runs the direct kernel; other
-    /// groupings are one batched product `[groups, o/groups, k] @ [b, groups, k, oh*ow]` over im2col.
+    /// `i` of `o/groups` channels. `groups == 1` is the fused kernel on the CPU (`conv2d_dense`);
+    /// depthwise (`groups == c == o`) runs the direct kernel; other groupings are one batched
+    /// product `[groups, o/groups, k] @ [b, groups, k, oh*ow]` over im2col.
     pub fn conv2d_grouped(&self, weight: &Tensor, bias: Option<&Tensor>, g: &Conv2dGeom, groups: usize) -> Tensor {
         g.validate("conv2d");
         let (b, c, h, w) = nchw(self, "conv2d");
@@ -77,15 +78,13 @@ impl Tensor {
         if groups == c && ws[0] == c && groups > 1 {
             return self.depthwise_conv2d(weight, bias, g);
         }
+        if groups == 1 {
+            return self.conv2d_dense(weight, bias, g);
+        }
         let (oh, ow) = g.out_size(h, w);
         let (o, k) = (ws[0], ws[1] * g.kh * g.kw);
-        let cols = self.im2col(g, 0.0);
-        let out = if groups == 1 {
-            weight.reshape(&[o, k]).matmul(&cols)
-        } else {
-            weight.reshape(&[groups, o / groups, k]).matmul(&cols.reshape(&[b, groups, k, oh * ow]))
-        };
-        let out = out.reshape(&[b, o, oh, ow]);
+        let cols = self.im2col(g, 0.0).reshape(&[b, groups, k, oh * ow]);
+        let out = weight.reshape(&[groups, o / groups, k]).matmul(&cols).reshape(&[b, o, oh, ow]);
         match bias {
             Some(bias) => out.add(&bias.reshape(&[o, 1, 1])),
             None => out,

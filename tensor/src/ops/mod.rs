@@ -2,6 +2,7 @@
 
 mod arith;
 pub mod conv;
+mod conv_fused;
 pub(crate) mod device;
 pub mod elementwise;
 mod fused;

@@ -150,6 +150,13 @@ fn conv_and_pooling_match_the_cpu() {
         parity(&format!("conv2d s{s} p{p} d{d}"), &dev, &[x.clone(), w.clone(), b.clone()], GPU_SUM, |t| {
             vec![t[0].conv2d(&t[1], Some(&t[2]), s, p, d)]
         });
+        // The two gradients (fused kernels on the CPU, im2col / matmul / col2im on the GPU).
+        let g = tensor::Conv2dGeom::square(3, s, p, d);
+        let (oh, ow) = g.out_size(9, 8);
+        let gy = uniform(&[2, 4, oh, ow], -1.0, 1.0, 10);
+        parity(&format!("conv2d grads s{s} p{p} d{d}"), &dev, &[x.clone(), w.clone(), gy], GPU_SUM, |t| {
+            vec![Tensor::conv2d_input_grad(&t[2], &t[1], &g, (9, 8)), Tensor::conv2d_weight_grad(&t[0], &t[2], &g)]
+        });
     }
     grouped_conv_matches_the_cpu(&dev, &x);
     let wt = uniform(&[3, 4, 3, 3], -1.0, 1.0, 4);

@@ -107,6 +107,23 @@ fn conv_rows() -> Vec<Row> {
         ),
         row(
             "conv2d",
+            "rectangular window and image, stride (1,2), padding (2,0), dilation (2,1), bias",
+            vec![u(&[2, 2, 6, 7], 490), u(&[3, 2, 2, 3], 491), u(&[3], 492)],
+            |v| {
+                let g = Conv2dGeom { kh: 2, kw: 3, stride: (1, 2), padding: (2, 0), dilation: (2, 1) };
+                v[0].conv2d_grouped(&v[1], Some(&v[2]), &g, 1)
+            },
+        )
+        .opts(acc),
+        row(
+            "conv2d",
+            "k4 stride 2 padding 1 (the encoder's), batch 3",
+            vec![u(&[3, 2, 6, 6], 493), u(&[2, 2, 4, 4], 494)],
+            |v| v[0].conv2d(&v[1], None, 2, 1, 1),
+        )
+        .opts(acc),
+        row(
+            "conv2d",
             "groups 2, padding 1, bias",
             vec![u(&[2, 4, 5, 5], 445), u(&[6, 2, 3, 3], 446), u(&[6], 447)],
             |v| v[0].conv2d_grouped(&v[1], Some(&v[2]), &Conv2dGeom::square(3, 1, 1, 1), 2),
