@@ -1,5 +1,6 @@
 //! EXTRACT port: library side of the `extract` crate (data generation, clustering, skill data and models, metrics, plots, online RL).
 
+pub mod alloc;
 pub mod cluster;
 pub mod components;
 pub mod data;

@@ -13,7 +13,8 @@ use std::process::ExitCode;
 use tensor::Device;
 
 /// mimalloc keeps freed tensor buffers for reuse instead of returning them to the kernel and
-/// faulting them back in every step, as glibc's malloc does for large blocks.
+/// faulting them back in every step, as glibc's malloc does for large blocks (and, tuned by
+/// `extract::alloc::keep_freed_memory`, without its own delayed purge either).
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -176,6 +177,7 @@ fn parse_device(name: &str) -> Result<Device, String> {
 }
 
 fn main() -> ExitCode {
+    extract::alloc::keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo { out, steps, seed, lr } => {

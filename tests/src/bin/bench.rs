@@ -33,7 +33,8 @@ mod timing;
 
 /// glibc's malloc hands freed activation buffers back to the kernel and faults them in again on
 /// the next step (measured: 2x the page faults of a pooled allocator on `conv2d`); mimalloc keeps
-/// them, as PyTorch's own CPU allocator effectively does.
+/// them, as PyTorch's own CPU allocator effectively does (with its delayed purge off:
+/// `extract::alloc::keep_freed_memory`).
 use tensor::Device;
 
 #[global_allocator]
@@ -110,6 +111,7 @@ fn run(name: &str, threads: &[usize], dev: &Device) -> Result<(), String> {
 }
 
 fn main() {
+    extract::alloc::keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Err(msg) = parse_args(&args).and_then(|(name, threads, dev)| run(&name, &threads, &dev)) {
         eprintln!("bench: {msg}");
