@@ -34,14 +34,14 @@ cp "$run"/{summary.json,metrics.jsonl,config.toml} "$run"/plots/*.png results/sk
 echo "skill-model report: results/skill_extract_small/ (run folder: $run)"
 
 # 5. EXTRACT's hybrid skill-space SAC in the kitchen on that skill model, briefly: 3000 env steps on
-# rendered 64x64 frame stacks (50 warm-up skills, batches of 64), evaluated (2 episodes, the first
-# filmed) before and after.
+# rendered 64x64 frame stacks by two env workers (threads; `mpirun -n 2` does the same with ranks),
+# 50 warm-up skills, batches of 64, evaluated (2 episodes, the first filmed) before and after.
 rl_run="experiments/hrl/kitchen/cluster/extract/small"
 rm -rf "$rl_run"
 ./target/release/extract rl --config extract/configs/hrl/kitchen/cluster/extract.toml \
   --set "skill.run=$run" --set general.prefix=small --set train.env_steps=3000 \
   --set train.warmup_transitions=50 --set train.batch_size=64 --set train.eval_every=3000 \
-  --set train.eval_episodes=2 --set train.log_every=500
+  --set train.eval_episodes=2 --set train.log_every=500 --set train.workers=2
 mkdir -p results/rl_extract_small
 rm -f results/rl_extract_small/*
 cp "$rl_run"/{summary.json,metrics.jsonl,config.toml} "$rl_run"/plots/returns.png results/rl_extract_small/
