@@ -67,13 +67,10 @@ impl SpirlSacAgent {
         config: PriorSacConfig,
         seed: u64,
     ) -> Result<SpirlSacAgent, String> {
-        config.validate()?;
-        if policy_model.cfg != prior_model.cfg {
-            return Err("SPiRL agent: the policy and prior models have different configs".into());
-        }
+        let same = policy_model.cfg == prior_model.cfg;
         let (input, in_dim) = (policy_model.cfg.input, policy_model.prior.mlp.blocks[0].linear.weight.shape()[1]);
         let policies = (PriorPolicy::from_model(policy_model), PriorPolicy::from_model(prior_model));
-        Self::build(policies, (input, in_dim), view, config, seed, "spirl")
+        Self::build(policies, same, (input, in_dim), view, config, seed, "spirl")
     }
 
     /// The BC-finetune baseline (upstream `SACAgent` with `ACPriorInitializedPolicy`): SAC on env
@@ -86,17 +83,18 @@ impl SpirlSacAgent {
         config: PriorSacConfig,
         seed: u64,
     ) -> Result<SpirlSacAgent, String> {
-        config.validate()?;
-        if policy_model.cfg != prior_model.cfg {
-            return Err("BC-finetune agent: the policy and prior models have different configs".into());
-        }
+        let same = policy_model.cfg == prior_model.cfg;
         let (input, in_dim) = (policy_model.cfg.input, policy_model.net.mlp.blocks[0].linear.weight.shape()[1]);
         let policies = (PriorPolicy::from_bc(policy_model), PriorPolicy::from_bc(prior_model));
-        Self::build(policies, (input, in_dim), view, config, seed, "bc_finetune")
+        Self::build(policies, same, (input, in_dim), view, config, seed, "bc_finetune")
     }
 
+    /// The agent around `policy` and `prior` (`same`: built from equal model configs), whose
+    /// networks read `input` of width `in_dim`.
+    #[allow(clippy::too_many_arguments)]
     fn build(
         (policy, prior): (PriorPolicy, PriorPolicy),
+        same: bool,
         (input, in_dim): (ObsInput, usize),
         view: ObsView,
         config: PriorSacConfig,
@@ -104,6 +102,10 @@ impl SpirlSacAgent {
         name: &'static str,
     ) -> Result<SpirlSacAgent, String> {
         let what = if name == "spirl" { "SPiRL agent" } else { "BC-finetune agent" };
+        config.validate()?;
+        if !same {
+            return Err(format!("{what}: the policy and prior models have different configs"));
+        }
         super::hl_common::check_view(what, &view, input, in_dim)?;
         let mut rng = StdRng::seed_from_u64(seed);
         let (c, sizes) = (&config, config.critic_sizes());
