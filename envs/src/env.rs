@@ -3,6 +3,8 @@
 //!
 //! Observations and actions are plain `f32` slices so that this crate needs nothing from `tensor`.
 
+use crate::EnvError;
+
 /// A box in R^n: `low[i] <= x[i] <= high[i]` (bounds may be infinite). Gymnasium's `spaces.Box`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BoxSpace {
@@ -69,6 +71,19 @@ pub trait Env {
 
     /// Applies `action` (length `action_space().dim()`) for one environment step.
     fn step(&mut self, action: &[f32]) -> StepResult<Self::Info>;
+
+    /// Everything the next steps depend on (simulation, episode bookkeeping, random generator) as
+    /// bytes, so that [`Env::load_state`] continues the episode exactly; `None` for envs that
+    /// cannot (then a checkpoint restarts their episodes).
+    fn save_state(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// Restores [`Env::save_state`]'s bytes (from an env built with the same configuration).
+    fn load_state(&mut self, bytes: &[u8]) -> Result<(), EnvError> {
+        let _ = bytes;
+        Err(EnvError::State("this env does not save its state".into()))
+    }
 }
 
 /// Panics with the environment's name when `action` has the wrong length (a programmer error).

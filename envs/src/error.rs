@@ -16,6 +16,8 @@ pub enum EnvError {
     Render { path: PathBuf, message: String },
     /// A configuration value is not usable (for example an unknown task name).
     Config(String),
+    /// A saved env state cannot be restored (wrong env, wrong size, corrupt bytes).
+    State(String),
 }
 
 impl EnvError {
@@ -37,6 +39,7 @@ impl fmt::Display for EnvError {
             EnvError::Invalid { path, message } => write!(f, "{}: {message}", path.display()),
             EnvError::Render { path, message } => write!(f, "rendering {}: {message}", path.display()),
             EnvError::Config(message) => write!(f, "invalid environment configuration: {message}"),
+            EnvError::State(message) => write!(f, "cannot restore the env state: {message}"),
         }
     }
 }

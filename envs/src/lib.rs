@@ -10,6 +10,7 @@ mod error;
 pub mod kitchen;
 pub mod mujoco;
 mod pendulum;
+pub mod snapshot;
 mod vec_env;
 
 pub use env::{BoxSpace, Env, StepResult};

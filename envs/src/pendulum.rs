@@ -6,11 +6,11 @@
 //! (cos θ, sin θ, θ̇). Reset draws θ ~ U(−π, π), θ̇ ~ U(−1, 1). Truncated after 200 steps (`TimeLimit`).
 use std::f64::consts::PI;
 
-use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::env::check_action_len;
-use crate::{BoxSpace, Env, StepResult};
+use crate::snapshot::{StateReader, StateRng, StateWriter};
+use crate::{BoxSpace, Env, EnvError, StepResult};
 
 const MAX_SPEED: f64 = 8.0;
 const MAX_TORQUE: f64 = 2.0;
@@ -26,7 +26,7 @@ pub struct Pendulum {
     theta_dot: f64,
     steps: usize,
     max_episode_steps: usize,
-    rng: StdRng,
+    rng: StateRng,
     obs_space: BoxSpace,
     act_space: BoxSpace,
 }
@@ -46,7 +46,7 @@ impl Pendulum {
             theta_dot: 0.0,
             steps: 0,
             max_episode_steps: 200,
-            rng: StdRng::from_os_rng(),
+            rng: StateRng::from_os_rng(),
             obs_space: BoxSpace { low: vec![-1.0, -1.0, -MAX_SPEED as f32], high: vec![1.0, 1.0, MAX_SPEED as f32] },
             act_space: BoxSpace::uniform(1, -MAX_TORQUE as f32, MAX_TORQUE as f32),
         }
@@ -93,7 +93,7 @@ impl Env for Pendulum {
 
     fn reset(&mut self, seed: Option<u64>) -> (Vec<f32>, ()) {
         if let Some(seed) = seed {
-            self.rng = StdRng::seed_from_u64(seed);
+            self.rng = StateRng::seed_from_u64(seed);
         }
         self.theta = self.rng.random_range(-PI..PI);
         self.theta_dot = self.rng.random_range(-1.0..1.0);
@@ -112,5 +112,24 @@ impl Env for Pendulum {
         self.steps += 1;
         let truncated = self.steps >= self.max_episode_steps;
         StepResult { obs: self.obs(), reward: -cost as f32, terminated: false, truncated, info: () }
+    }
+
+    /// `θ f64 | θ̇ f64 | steps u64 | rng`.
+    fn save_state(&self) -> Option<Vec<u8>> {
+        let mut w = StateWriter::default();
+        w.f64(self.theta);
+        w.f64(self.theta_dot);
+        w.usize(self.steps);
+        w.rng(&self.rng);
+        Some(w.0)
+    }
+
+    fn load_state(&mut self, bytes: &[u8]) -> Result<(), EnvError> {
+        let mut r = StateReader::new(bytes, "the pendulum state");
+        let mut read = || -> Result<_, String> { Ok((r.f64()?, r.f64()?, r.usize()?, r.rng()?)) };
+        let state = read().map_err(EnvError::State)?;
+        r.finish().map_err(EnvError::State)?;
+        (self.theta, self.theta_dot, self.steps, self.rng) = state;
+        Ok(())
     }
 }

@@ -162,3 +162,35 @@ fn vec_env_equals_serial_stepping() {
         }
     }
 }
+
+#[test]
+fn a_saved_state_continues_the_episode_bit_for_bit() {
+    let acts = actions(80);
+    let mut env = KitchenEnv::new(KitchenConfig::default()).unwrap();
+    env.reset(Some(3));
+    // Into the episode (noise on, a warm solver), then save and keep going.
+    acts[..40].iter().for_each(|a| drop(env.step(a)));
+    let saved = env.save_state().expect("the kitchen saves its state");
+    let straight: Vec<_> = acts[40..].iter().map(|a| env.step(a)).collect();
+    // A fresh env, somewhere else in its own episode, restored from the bytes.
+    let mut other = KitchenEnv::new(KitchenConfig::default()).unwrap();
+    other.reset(Some(99));
+    other.step(&acts[0]);
+    other.load_state(&saved).unwrap();
+    let resumed: Vec<_> = acts[40..].iter().map(|a| other.step(a)).collect();
+    assert_eq!(straight, resumed);
+    assert_eq!(env.sim().qvel(), other.sim().qvel());
+    // The task bookkeeping travels too: a state with the microwave done restores it as done.
+    let mut done = noiseless();
+    done.reset(Some(0));
+    done.set_state(&state_with(&[KitchenTask::Microwave]), &[0.0; 29]);
+    assert_eq!(done.step(&[0.0; 9]).reward, 1.0);
+    let mut copy = noiseless();
+    copy.load_state(&done.save_state().unwrap()).unwrap();
+    assert_eq!(copy.progress().completed(), &[KitchenTask::Microwave]);
+    // Bytes that are not a kitchen state are refused, and the env is left as it was.
+    let before = copy.save_state().unwrap();
+    let err = copy.load_state(&saved[..saved.len() - 3]).unwrap_err().to_string();
+    assert!(err.contains("the kitchen state") && err.contains("ends early"), "{err}");
+    assert_eq!(copy.save_state().unwrap(), before);
+}

@@ -85,3 +85,25 @@ fn vec_env_equals_serial_stepping() {
         }
     }
 }
+
+#[test]
+fn a_saved_state_continues_bit_for_bit_across_resets() {
+    let mut env = Pendulum::default().with_max_episode_steps(5);
+    env.reset(Some(11));
+    env.step(&[0.3]);
+    let saved = env.save_state().unwrap();
+    // Steps past the time limit and into the next episode's random reset.
+    let run = |env: &mut Pendulum| -> Vec<Vec<f32>> {
+        (0..12)
+            .map(|i| {
+                let out = env.step(&[(i as f32 * 0.37).sin() * 2.0]);
+                if out.truncated { env.reset(None).0 } else { out.obs }
+            })
+            .collect()
+    };
+    let straight = run(&mut env);
+    let mut other = Pendulum::default().with_max_episode_steps(5);
+    other.load_state(&saved).unwrap();
+    assert_eq!(straight, run(&mut other));
+    assert!(other.load_state(&saved[1..]).is_err());
+}

@@ -1,13 +1,15 @@
 //! Skill-level bookkeeping of the hierarchical sampler on a scripted toy env: rewards summed over a
 //! skill, observations at decisions, done on termination vs time-out, upstream's observation offset,
-//! and frame stacks.
+//! frame stacks, and a saved sampler continuing exactly.
 
-use envs::{BoxSpace, Env, StepResult};
+use envs::snapshot::StateRng;
+use envs::{BoxSpace, Env, EnvError, StepResult};
 use extract::rl::agents::SkillAgent;
 use extract::rl::components::ReplayBatch;
 use extract::rl::hierarchy::{
     ActionPlanner, FrameSource, FrameStackObserver, HierarchicalSampler, SamplerConfig, StateObserver,
 };
+use tensor::rand::SeedableRng;
 use tensor::{Device, Tensor};
 
 /// obs = [t]; reward = t after step t (so sums identify the steps); terminates after `term` steps,
@@ -48,11 +50,26 @@ impl Env for Counter {
             info: (),
         }
     }
+    fn save_state(&self) -> Option<Vec<u8>> {
+        Some((self.t as u64).to_le_bytes().to_vec())
+    }
+    fn load_state(&mut self, bytes: &[u8]) -> Result<(), EnvError> {
+        let b: [u8; 8] = bytes.try_into().map_err(|_| EnvError::State("8 bytes".into()))?;
+        self.t = u64::from_le_bytes(b) as usize;
+        Ok(())
+    }
 }
 
 /// HL action = [number of decisions so far]; skills last 3 steps.
 struct Scripted {
     decisions: usize,
+    rng: StateRng,
+}
+
+impl Scripted {
+    fn new() -> Scripted {
+        Scripted { decisions: 0, rng: StateRng::seed_from_u64(0) }
+    }
 }
 
 impl SkillAgent for Scripted {
@@ -77,6 +94,9 @@ impl SkillAgent for Scripted {
         Ok(())
     }
     fn to_device(&self, _: &Device) {}
+    fn rng_mut(&mut self) -> &mut StateRng {
+        &mut self.rng
+    }
 }
 
 struct ThreeSteps;
@@ -94,7 +114,7 @@ fn sampler(term: usize, limit: usize, cfg: SamplerConfig) -> HierarchicalSampler
 #[test]
 fn skills_sum_their_rewards_and_end_at_the_next_decision() {
     let mut s = sampler(7, 100, SamplerConfig::default());
-    let mut agent = Scripted { decisions: 0 };
+    let mut agent = Scripted::new();
     let ts = s.collect(&mut agent, &ThreeSteps, 3).unwrap();
     // Skills: steps 1-3, 4-6, then 7 (the episode terminates after one step of the third skill).
     let got: Vec<_> = ts.iter().map(|t| (t.obs[0], t.action[0], t.reward, t.next_obs[0], t.done, t.steps)).collect();
@@ -116,7 +136,7 @@ fn skills_sum_their_rewards_and_end_at_the_next_decision() {
 fn timeouts_are_done_only_when_asked() {
     for (timeout_is_done, want) in [(false, false), (true, true)] {
         let mut s = sampler(100, 5, SamplerConfig { timeout_is_done, ..Default::default() });
-        let ts = s.collect(&mut Scripted { decisions: 0 }, &ThreeSteps, 2).unwrap();
+        let ts = s.collect(&mut Scripted::new(), &ThreeSteps, 2).unwrap();
         assert_eq!((ts[1].reward, ts[1].steps, ts[1].done), (9.0, 2, want));
     }
 }
@@ -125,7 +145,7 @@ fn timeouts_are_done_only_when_asked() {
 fn upstream_offset_quirk_shifts_observations_by_one_step() {
     let cfg = SamplerConfig { obs_offset_quirk: true, ..Default::default() };
     let mut s = sampler(100, 100, cfg);
-    let ts = s.collect(&mut Scripted { decisions: 0 }, &ThreeSteps, 2).unwrap();
+    let ts = s.collect(&mut Scripted::new(), &ThreeSteps, 2).unwrap();
     // First decision of the episode: obs s_0, next obs s_4 (after the next skill's first action).
     assert_eq!((ts[0].obs[0], ts[0].reward, ts[0].next_obs[0]), (0.0, 6.0, 4.0));
     // Later decisions: obs s_4 (one step late), next obs s_7; rewards still r_4..r_6.
@@ -156,7 +176,7 @@ fn frame_stacks_start_with_copies_of_the_first_frame_and_keep_the_newest_last() 
     let obs = FrameStackObserver::new(CountFrames::default(), 3);
     let mut s = HierarchicalSampler::new(Counter::new(100, 100), obs, SamplerConfig::default(), 0).unwrap();
     assert_eq!(s.obs_dim(), 1 + 3 * 12);
-    let ts = s.collect(&mut Scripted { decisions: 0 }, &ThreeSteps, 2).unwrap();
+    let ts = s.collect(&mut Scripted::new(), &ThreeSteps, 2).unwrap();
     let frame_values = |o: &[f32]| -> Vec<f32> { o[1..].chunks(12).map(|f| f[0]).collect() };
     let px = |t: u8| t as f32 / 127.5 - 1.0;
     assert_eq!(frame_values(&ts[0].obs), vec![px(0); 3]);
@@ -180,7 +200,7 @@ fn frames_are_drawn_only_when_a_decision_or_an_episode_end_reads_them() {
     let obs = FrameStackObserver::new(source, 3);
     // Terminates at step 20, in the middle of the third skill.
     let mut s = HierarchicalSampler::new(Counter::new(20, 100), obs, SamplerConfig::default(), 0).unwrap();
-    let ts = s.collect(&mut Scripted { decisions: 0 }, &EightSteps, 3).unwrap();
+    let ts = s.collect(&mut Scripted::new(), &EightSteps, 3).unwrap();
     let frame_values = |o: &[f32]| -> Vec<f32> { o[1..].chunks(12).map(|f| f[0]).collect() };
     let px = |t: u8| t as f32 / 127.5 - 1.0;
     assert_eq!(frame_values(&ts[0].next_obs), vec![px(6), px(7), px(8)]);
@@ -190,4 +210,30 @@ fn frames_are_drawn_only_when_a_decision_or_an_episode_end_reads_them() {
     // The reset frame, then 3 per decision and 3 at the episode's end (the next reset draws one
     // more); rendering every step would have drawn 21 + 1.
     assert_eq!(drawn.get(), 1 + 3 + 3 + 3 + 1);
+}
+
+#[test]
+fn a_saved_sampler_continues_exactly_in_the_middle_of_a_skill() {
+    for obs_offset_quirk in [false, true] {
+        let cfg = SamplerConfig { obs_offset_quirk, ..Default::default() };
+        let make = || {
+            let obs = FrameStackObserver::new(CountFrames::default(), 3);
+            HierarchicalSampler::new(Counter::new(20, 100), obs, cfg, 0).unwrap()
+        };
+        let mut s = make();
+        let mut agent = Scripted::new();
+        s.collect(&mut agent, &EightSteps, 1).unwrap();
+        let saved = s.save_state().expect("the toy env saves its state");
+        let decisions = agent.decisions;
+        // Across the episode's end (step 20) and into the next episode.
+        let straight = (s.collect(&mut agent, &EightSteps, 4).unwrap(), s.take_episodes(), s.env_steps);
+        let mut other = make();
+        other.collect(&mut Scripted::new(), &ThreeSteps, 2).unwrap();
+        other.load_state(&saved).unwrap();
+        let mut agent = Scripted { decisions, ..Scripted::new() };
+        let resumed = (other.collect(&mut agent, &EightSteps, 4).unwrap(), other.take_episodes(), other.env_steps);
+        assert_eq!(straight, resumed, "obs_offset_quirk = {obs_offset_quirk}");
+        assert_eq!(straight.1.len(), 1);
+        assert!(other.load_state(&saved[..saved.len() - 1]).is_err());
+    }
 }

@@ -1,6 +1,7 @@
 //! Two env workers for one EXTRACT run on rendered frames: as threads of one process
 //! (`train.workers = 2`) and as MPI ranks (`mpirun -n 2 extract rl …`), the same seed giving
-//! bit-identical agents, replay buffers and logs; and both workers' experience reaching the learner.
+//! bit-identical agents, replay buffers and logs; both workers' experience reaching the learner;
+//! and a run stopped at a checkpoint and resumed ending exactly as the run that never stopped.
 
 mod skill_runs;
 
@@ -35,6 +36,15 @@ fn rl_config(dir: &Path, skill: &Path) -> PathBuf {
 fn rl(config: &Path, sets: &[&str]) -> PathBuf {
     let sets = sets.iter().map(|s| s.to_string()).collect();
     run(&RlArgs { config: config.to_path_buf(), sets, quiet: true, ..Default::default() }).unwrap()
+}
+
+fn resume(config: &Path, sets: &[&str]) -> PathBuf {
+    let sets = sets.iter().map(|s| s.to_string()).collect();
+    run(&RlArgs { config: config.to_path_buf(), sets, resume: true, quiet: true, ..Default::default() }).unwrap()
+}
+
+fn replay(run: &Path) -> Vec<u8> {
+    std::fs::read(run.join("weights/replay.safetensors")).unwrap()
 }
 
 /// The metrics lines without wall-clock fields.
@@ -74,6 +84,13 @@ fn threads_and_mpi_ranks_train_the_same_agent() {
     let ratio = s2["transitions"].as_f64().unwrap() / s1["transitions"].as_f64().unwrap();
     assert!(s2["env_steps"].as_u64() >= Some(150) && (1.0..=1.6).contains(&ratio), "{s2} vs {s1}");
     assert!(s2["updates"].as_u64().unwrap() > 0);
+    // Stopped at the first checkpoint and resumed: the run that was never stopped, bit for bit
+    // (both workers' envs, frame stacks and running skills, every generator, the pending metrics).
+    rl(&cfg, &["train.workers=2", "general.prefix=resumed", "train.env_steps=60"]);
+    let resumed = resume(&cfg, &["train.workers=2", "general.prefix=resumed"]);
+    assert_eq!(records(&resumed), records(&threads));
+    assert_eq!(final_agent(&resumed), final_agent(&threads));
+    assert!(replay(&resumed) == replay(&threads), "replay buffers differ after resuming");
     let Ok(mpirun) = which("mpirun") else {
         eprintln!("skipped: mpirun not found (scripts/setup.sh installs openmpi-bin)");
         return;
@@ -95,7 +112,6 @@ fn threads_and_mpi_ranks_train_the_same_agent() {
     assert_eq!(summary(&mpi)["workers"], 2, "{log}");
     assert_eq!(records(&mpi), records(&threads));
     assert_eq!(final_agent(&mpi), final_agent(&threads));
-    let replay = |run: &Path| std::fs::read(run.join("weights/replay.safetensors")).unwrap();
     assert!(replay(&mpi) == replay(&threads), "replay buffers differ");
     let _ = std::fs::remove_dir_all(dir);
 }

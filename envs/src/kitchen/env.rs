@@ -4,12 +4,12 @@
 //! One step: clip the action to [−1, 1]^9, scale by 2 (joint velocities, rad/s), clip to the velocity
 //! bounds, integrate over dt = frame_skip · timestep from the last *observed* (noisy) robot qpos, clip to
 //! the position bounds of `franka_config.xml`, send as position targets, run `frame_skip` physics steps.
-use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::{FrankaConfig, KitchenConfig, KitchenTask, TaskProgress, goal_vector};
 use crate::env::check_action_len;
 use crate::mujoco::{Model, Sim};
+use crate::snapshot::{StateReader, StateRng, StateWriter};
 use crate::{BoxSpace, Env, EnvError, StepResult};
 
 /// Robot joints (7 arm + 2 fingers), object elements, and the whole `qpos`.
@@ -79,7 +79,7 @@ pub struct KitchenEnv {
     progress: TaskProgress,
     /// The robot part of the last observation: the base that actions integrate from (as in D4RL).
     last_robot_qpos: [f64; N_ROBOT],
-    rng: StdRng,
+    rng: StateRng,
     steps: usize,
     obs_space: BoxSpace,
     act_space: BoxSpace,
@@ -108,7 +108,7 @@ impl KitchenEnv {
             progress: TaskProgress::new(&cfg.tasks, cfg.enforce_order),
             franka,
             last_robot_qpos: [0.0; N_ROBOT],
-            rng: StdRng::from_os_rng(),
+            rng: StateRng::from_os_rng(),
             steps: 0,
             obs_space: BoxSpace::uniform(2 * NQ, -OBS_BOUND, OBS_BOUND),
             act_space: BoxSpace::uniform(N_ROBOT, -1.0, 1.0),
@@ -260,7 +260,7 @@ impl Env for KitchenEnv {
 
     fn reset(&mut self, seed: Option<u64>) -> (Vec<f32>, KitchenInfo) {
         if let Some(seed) = seed {
-            self.rng = StdRng::seed_from_u64(seed);
+            self.rng = StateRng::seed_from_u64(seed);
         }
         let obs = self.reset_state();
         (obs, self.info(vec![], false))
@@ -285,5 +285,43 @@ impl Env for KitchenEnv {
         let terminated = self.cfg.terminate_on_tasks_completed && self.progress.all_done();
         let truncated = self.steps >= self.cfg.max_episode_steps;
         StepResult { obs: self.obs_vector(&noisy), reward, terminated, truncated, info: self.info(newly, false) }
+    }
+
+    /// `integration state f64[] | last robot qpos f64[9] | steps u64 | completed task ids u64[] | rng`.
+    fn save_state(&self) -> Option<Vec<u8>> {
+        let mut w = StateWriter::default();
+        w.f64s(&self.sim.integration_state());
+        w.f64s(&self.last_robot_qpos);
+        w.usize(self.steps);
+        let id = |t: &KitchenTask| KitchenTask::ALL.iter().position(|a| a == t).unwrap_or(usize::MAX);
+        let ids: Vec<usize> = self.progress.completed().iter().map(id).collect();
+        w.usize(ids.len());
+        ids.iter().for_each(|&i| w.usize(i));
+        w.rng(&self.rng);
+        Some(w.0)
+    }
+
+    fn load_state(&mut self, bytes: &[u8]) -> Result<(), EnvError> {
+        let mut r = StateReader::new(bytes, "the kitchen state");
+        let read = |r: &mut StateReader| -> Result<_, String> {
+            let sim = r.f64s()?;
+            let robot: [f64; N_ROBOT] =
+                r.f64s()?.try_into().map_err(|_| format!("the robot's qpos is not {N_ROBOT} numbers"))?;
+            let steps = r.usize()?;
+            let n = r.usize()?;
+            let completed = (0..n)
+                .map(|_| {
+                    let id = r.usize()?;
+                    KitchenTask::ALL.get(id).copied().ok_or_else(|| format!("task id {id} (7 tasks)"))
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Ok((sim, robot, steps, completed, r.rng()?))
+        };
+        let (sim, robot, steps, completed, rng) = read(&mut r).map_err(EnvError::State)?;
+        r.finish().map_err(EnvError::State)?;
+        let progress = TaskProgress::resume(&self.cfg.tasks, self.cfg.enforce_order, &completed)?;
+        self.sim.set_integration_state(&sim)?;
+        (self.last_robot_qpos, self.steps, self.progress, self.rng) = (robot, steps, progress, rng);
+        Ok(())
     }
 }

@@ -151,6 +151,15 @@ impl TaskProgress {
         newly
     }
 
+    /// The bookkeeping of an episode over `tasks` in which `completed` (in credit order) are done.
+    pub fn resume(tasks: &[KitchenTask], enforce_order: bool, completed: &[KitchenTask]) -> Result<Self, EnvError> {
+        if let Some(t) = completed.iter().find(|t| !tasks.contains(t)) {
+            return Err(EnvError::State(format!("{:?} is done but not one of the tasks {tasks:?}", t.name())));
+        }
+        let remaining = tasks.iter().copied().filter(|t| !completed.contains(t)).collect();
+        Ok(TaskProgress { remaining, completed: completed.to_vec(), enforce_order })
+    }
+
     /// Tasks still to do, in order.
     pub fn remaining(&self) -> &[KitchenTask] {
         &self.remaining

@@ -9,7 +9,7 @@ mod render;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Once};
 
-use mujoco_rs::prelude::{MjData, MjModel, MjtObjBase, MjtTrn, MjtWarning};
+use mujoco_rs::prelude::{MjData, MjModel, MjtObjBase, MjtState, MjtTrn, MjtWarning};
 
 pub use render::{FreeCamera, Renderer};
 
@@ -203,6 +203,29 @@ impl Sim {
         self.data.qpos_mut().copy_from_slice(qpos);
         self.data.qvel_mut().copy_from_slice(qvel);
         self.data.forward();
+    }
+
+    /// MuJoCo's full integration state (`mj_getState` with `mjSTATE_INTEGRATION`: time, `qpos`,
+    /// `qvel`, actuator activations, the solver's warm start, controls, applied forces, mocap, ...):
+    /// what makes the next `step` reproduce exactly.
+    pub fn integration_state(&self) -> Vec<f64> {
+        self.data.state(MjtState::mjSTATE_INTEGRATION as u32).into_vec()
+    }
+
+    /// Restores [`Sim::integration_state`] (checked: the length this model's state has).
+    pub fn set_integration_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
+        let spec = MjtState::mjSTATE_INTEGRATION as u32;
+        let want = self.model.raw.state_size(spec);
+        if state.len() != want {
+            return Err(EnvError::State(format!(
+                "{}: a simulation state of {} numbers, this model's has {want}",
+                self.model.path.display(),
+                state.len()
+            )));
+        }
+        self.data.set_state(state, spec).map_err(|e| EnvError::State(e.to_string()))?;
+        self.data.forward();
+        Ok(())
     }
 
     /// Sets the actuator controls (length `nu`).

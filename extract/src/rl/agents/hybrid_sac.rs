@@ -24,9 +24,10 @@ use crate::models::ClusterSkillModel;
 use crate::rl::components::{ReplayBatch, SkillCritic, copy_params};
 use crate::rl::policies::HybridPolicy;
 use autograd::{Param, Tape, Var};
+use envs::snapshot::StateRng;
 use nn::Module;
 use nn::optim::{Adam, Optimizer};
-use tensor::rand::{SeedableRng, rngs::StdRng};
+use tensor::rand::SeedableRng;
 use tensor::{Device, Tensor};
 
 /// Noise of one update: uniforms for the skill draws (`u: [b]`) and standard-normal noise of the
@@ -56,7 +57,7 @@ pub struct HybridSacAgent {
     critic_opts: [Adam; 2],
     alpha_opts: [Adam; 2],
     update_steps: u64,
-    rng: StdRng,
+    rng: StateRng,
 }
 
 impl HybridSacAgent {
@@ -76,7 +77,7 @@ impl HybridSacAgent {
         let in_dim = policy_model.p_k.mlp.blocks[0].linear.weight.shape()[1];
         check_view("EXTRACT agent", &view, policy_model.cfg.input, in_dim)?;
         let (policy, prior) = (HybridPolicy::from_model(policy_model), HybridPolicy::from_model(prior_model));
-        let mut rng = StdRng::seed_from_u64(seed);
+        let mut rng = StateRng::seed_from_u64(seed);
         let (c, sizes) = (&config, config.critic_sizes());
         let dims = (policy.z_dim(), policy.n_skills());
         let mut critic = |name: &str| SkillCritic::new(name, &view, dims, &sizes, &mut rng);
@@ -225,6 +226,10 @@ impl HybridSacAgent {
 }
 
 impl SkillAgent for HybridSacAgent {
+    fn rng_mut(&mut self) -> &mut StateRng {
+        &mut self.rng
+    }
+
     fn name(&self) -> &'static str {
         "extract"
     }

@@ -21,10 +21,11 @@ use crate::models::{BcModel, ObsInput, SpirlModel, sample_with};
 use crate::rl::components::{ReplayBatch, SkillCritic, copy_params};
 use crate::rl::policies::{PriorPolicy, mc_divergence};
 use autograd::{Param, Tape, Var};
+use envs::snapshot::StateRng;
 use nn::Module;
 use nn::dist::Gaussian;
 use nn::optim::{Adam, Optimizer};
-use tensor::rand::{SeedableRng, rngs::StdRng};
+use tensor::rand::SeedableRng;
 use tensor::{Device, Tensor};
 
 /// Standard-normal noise of one update: the policy sample at s (`eps: [b, Z]`), the divergence
@@ -52,7 +53,7 @@ pub struct SpirlSacAgent {
     critic_opts: [Adam; 2],
     alpha_opt: Adam,
     update_steps: u64,
-    rng: StdRng,
+    rng: StateRng,
     /// `"spirl"`, or `"bc_finetune"` for a BC policy.
     name: &'static str,
 }
@@ -107,7 +108,7 @@ impl SpirlSacAgent {
             return Err(format!("{what}: the policy and prior models have different configs"));
         }
         super::hl_common::check_view(what, &view, input, in_dim)?;
-        let mut rng = StdRng::seed_from_u64(seed);
+        let mut rng = StateRng::seed_from_u64(seed);
         let (c, sizes) = (&config, config.critic_sizes());
         let dims = (policy.z_dim(), 1);
         let mut critic = |name: &str| SkillCritic::new(name, &view, dims, &sizes, &mut rng);
@@ -269,6 +270,10 @@ impl SpirlSacAgent {
 }
 
 impl SkillAgent for SpirlSacAgent {
+    fn rng_mut(&mut self) -> &mut StateRng {
+        &mut self.rng
+    }
+
     fn name(&self) -> &'static str {
         self.name
     }

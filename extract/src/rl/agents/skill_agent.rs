@@ -11,6 +11,7 @@
 
 use crate::models::{ImageSpec, ObsInput};
 use crate::rl::components::{ObsLayout, ReplayBatch};
+use envs::snapshot::StateRng;
 use tensor::{Device, Tensor};
 
 /// Where the networks of a skill-space agent look in a flat observation.
@@ -83,6 +84,10 @@ pub trait SkillAgent: Send {
 
     /// Restores [`SkillAgent::state_dict`]; checks everything before setting anything.
     fn load_state_dict(&mut self, state: &[(String, Tensor)]) -> Result<(), String>;
+
+    /// The generator of all the agent's noise (acting and updates), saved with checkpoints so
+    /// that a resumed run draws the same numbers.
+    fn rng_mut(&mut self) -> &mut StateRng;
 
     /// Moves every network (and optimizer state) to `device`.
     fn to_device(&self, device: &Device);

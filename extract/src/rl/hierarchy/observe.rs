@@ -14,6 +14,7 @@
 use envs::Env;
 use envs::kitchen::{KitchenEnv, KitchenInfo};
 use envs::mujoco::{FreeCamera, Renderer};
+use envs::snapshot::{StateReader, StateWriter};
 use std::collections::VecDeque;
 
 /// Turns env observations into the flat observation the agents see.
@@ -26,6 +27,10 @@ pub trait Observer<E: Env> {
     fn step(&mut self, env: &E, env_obs: &[f32]) -> Result<(), String>;
     /// The flat observation of the latest step (a frame stack renders the frames it still lacks).
     fn current(&mut self) -> Result<Vec<f32>, String>;
+    /// What [`Observer::current`] would be built from, for a checkpoint.
+    fn save(&self, w: &mut StateWriter);
+    /// Restores [`Observer::save`]'s record.
+    fn load(&mut self, r: &mut StateReader) -> Result<(), String>;
 }
 
 /// The env's observation as it is (state-based variants).
@@ -49,6 +54,13 @@ impl<E: Env> Observer<E> for StateObserver {
     fn current(&mut self) -> Result<Vec<f32>, String> {
         Ok(self.last.clone())
     }
+    fn save(&self, w: &mut StateWriter) {
+        w.f32s(&self.last);
+    }
+    fn load(&mut self, r: &mut StateReader) -> Result<(), String> {
+        self.last = r.f32s()?;
+        Ok(())
+    }
 }
 
 /// Renders frames of an env: `res x res x 3` RGB bytes, rows top to bottom, from a captured state.
@@ -66,10 +78,10 @@ pub trait FrameSource<E> {
     }
 }
 
-/// One frame of a stack: drawn, or only captured so far.
-enum Slot {
-    Drawn(Vec<f32>),
-    Captured(Vec<f64>),
+/// One frame of a stack: the captured state, and its picture once drawn.
+struct Slot {
+    state: Vec<f64>,
+    frame: Option<Vec<f32>>,
 }
 
 /// The env's observation followed by the last `frames` rendered frames, rendered on demand.
@@ -107,16 +119,18 @@ impl<E: Env, S: FrameSource<E>> Observer<E> for FrameStackObserver<S> {
     }
     fn reset(&mut self, env: &E, env_obs: &[f32]) -> Result<(), String> {
         // The first frame fills the whole stack and every episode's first decision reads it.
-        let frame = frame_to_chw(&self.source.render(env)?, self.source.res());
+        let state = self.source.capture(env);
+        let frame = frame_to_chw(&self.source.render_state(&state)?, self.source.res());
         self.rendered += 1;
         self.stack.clear();
-        self.stack.extend(std::iter::repeat_with(|| Slot::Drawn(frame.clone())).take(self.frames));
+        let slot = || Slot { state: state.clone(), frame: Some(frame.clone()) };
+        self.stack.extend(std::iter::repeat_with(slot).take(self.frames));
         self.last = env_obs.to_vec();
         Ok(())
     }
     fn step(&mut self, env: &E, env_obs: &[f32]) -> Result<(), String> {
         self.stack.pop_front();
-        self.stack.push_back(Slot::Captured(self.source.capture(env)));
+        self.stack.push_back(Slot { state: self.source.capture(env), frame: None });
         self.last = env_obs.to_vec();
         Ok(())
     }
@@ -125,15 +139,32 @@ impl<E: Env, S: FrameSource<E>> Observer<E> for FrameStackObserver<S> {
         let mut out = self.last.clone();
         out.reserve(self.frames * 3 * res * res);
         for slot in self.stack.iter_mut() {
-            if let Slot::Captured(state) = slot {
-                *slot = Slot::Drawn(frame_to_chw(&self.source.render_state(state)?, res));
-                self.rendered += 1;
-            }
-            if let Slot::Drawn(frame) = slot {
-                out.extend_from_slice(frame);
-            }
+            let frame = match &mut slot.frame {
+                Some(frame) => frame,
+                empty => {
+                    self.rendered += 1;
+                    empty.insert(frame_to_chw(&self.source.render_state(&slot.state)?, res))
+                }
+            };
+            out.extend_from_slice(frame);
         }
         Ok(out)
+    }
+    /// The captured states only: pictures are drawn again when needed (the same pixels).
+    fn save(&self, w: &mut StateWriter) {
+        w.f32s(&self.last);
+        w.usize(self.stack.len());
+        self.stack.iter().for_each(|s| w.f64s(&s.state));
+    }
+    fn load(&mut self, r: &mut StateReader) -> Result<(), String> {
+        let last = r.f32s()?;
+        let n = r.usize()?;
+        if n != self.frames {
+            return Err(format!("a stack of {n} frames saved, this observer stacks {}", self.frames));
+        }
+        let stack = (0..n).map(|_| Ok(Slot { state: r.f64s()?, frame: None })).collect::<Result<_, String>>()?;
+        (self.last, self.stack) = (last, stack);
+        Ok(())
     }
 }
 

@@ -50,11 +50,11 @@ pub struct EpisodeEnd {
 }
 
 /// A skill that is running: its transition so far.
-struct Open {
-    obs: Vec<f32>,
-    action: Vec<f32>,
-    reward: f32,
-    steps: usize,
+pub(super) struct Open {
+    pub(super) obs: Vec<f32>,
+    pub(super) action: Vec<f32>,
+    pub(super) reward: f32,
+    pub(super) steps: usize,
 }
 
 impl Open {
@@ -73,17 +73,17 @@ impl Open {
 /// One env driven by an HL agent and a frozen LL decoder.
 pub struct HierarchicalSampler<E: Env, O: Observer<E>> {
     pub env: E,
-    observer: O,
+    pub(super) observer: O,
     cfg: SamplerConfig,
-    plan: VecDeque<Vec<f32>>,
-    open: Option<Open>,
+    pub(super) plan: VecDeque<Vec<f32>>,
+    pub(super) open: Option<Open>,
     /// Quirk mode: the previous skill, closed after the next env step.
-    closing: Option<Open>,
-    episode: EpisodeEnd,
+    pub(super) closing: Option<Open>,
+    pub(super) episode: EpisodeEnd,
     /// Env steps taken in total.
     pub env_steps: usize,
     /// Episodes finished since the last `take_episodes`.
-    finished: Vec<EpisodeEnd>,
+    pub(super) finished: Vec<EpisodeEnd>,
     /// Renders video frames of recorded episodes.
     recorder: Option<Box<dyn FrameSource<E>>>,
     /// Frames of the episode being recorded.

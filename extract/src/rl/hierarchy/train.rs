@@ -11,12 +11,15 @@
 //! `update` {step, updates, transitions, env_steps_per_s, and the mean agent metrics since the
 //! last line}.
 //!
-//! Checkpoints (`weights/agent_step{N}.safetensors` + `weights/replay.safetensors`) hold the agent
-//! (networks, temperatures, optimizer states) and the replay buffer; `--resume` restores both and
-//! continues from fresh episodes with generators re-seeded from (seed, rank, step) — the same run
-//! statistically, not bit for bit.
+//! Checkpoints (see `checkpoint.rs`), written by the learner when an evaluation is due, hold the
+//! agent (networks, temperatures, optimizer states), the replay buffer and the loop's state: every
+//! worker's env, frame stack, running skill and episode, every generator, the learner's pending
+//! metrics. `--resume` restores all of it, so a resumed run continues bit for bit (same agent,
+//! replay and metrics as a run that was never stopped, for the same number of workers). Without
+//! saved worker states (an env that cannot save its state, another worker count) the workers start
+//! fresh episodes with generators re-seeded from (seed, rank, step): the same run statistically.
 
-use super::checkpoint::save_checkpoint;
+use super::checkpoint::{LearnerState, LoopState, load_worker_state, loop_checkpoint, save_checkpoint, worker_state};
 use super::config::HrlConfig;
 use super::eval::{HrlEval, evaluate, video, write_eval};
 use super::low_level::ActionPlanner;
@@ -27,13 +30,14 @@ use crate::rl::agents::SkillAgent;
 use crate::rl::components::{ObsLayout, ReplayBuffer, Transition};
 use crate::rl::parallel::{Comm, Report, decode_params, encode_params};
 use envs::Env;
+use envs::snapshot::{StateReader, StateRng, StateWriter};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use tensor::rand::{SeedableRng, rngs::StdRng};
+use tensor::rand::SeedableRng;
 
 /// What a run did and how fast.
 #[derive(Clone, Debug, Serialize)]
@@ -74,12 +78,9 @@ fn push(replay: &mut ReplayBuffer, t: &HlTransition) {
 struct Learner<'a, E: Env, O: Observer<E>> {
     lead: Lead<'a, E, O>,
     replay: ReplayBuffer,
-    rng: StdRng,
+    /// Replay sampling, metric sums, the next `update` line.
+    state: LearnerState,
     summary: HrlSummary,
-    pending: BTreeMap<&'static str, (f64, usize)>,
-    updates_since_log: u64,
-    next_eval: usize,
-    next_log: usize,
     bar: ProgressBar,
 }
 
@@ -122,32 +123,24 @@ where
         return Err(format!("worker {}: only rank 0 evaluates and writes the run", comm.rank()));
     }
     let t0 = Instant::now();
-    let (mut start, mut transitions) = (0usize, 0usize);
-    let mut learner = match lead {
+    let (mut learner, saved_workers) = match lead {
         Some(lead) => {
-            let l = Learner::new(lead, agent, sampler.obs_dim(), cfg, seed)?;
-            (start, transitions) = (l.summary.env_steps, l.summary.transitions);
-            Some(l)
+            let (l, workers) = Learner::new(lead, agent, sampler.obs_dim(), cfg, seed)?;
+            (Some(l), workers)
         }
-        None => None,
+        None => (None, None),
     };
+    let (start, mut transitions, saved_workers) = start_message(learner.as_ref(), saved_workers, comm)?;
     if comm.size() > 1 {
-        let got = comm.broadcast(&[(start as u64).to_le_bytes(), (transitions as u64).to_le_bytes()].concat())?;
-        let word = |i: usize| got.get(8 * i..8 * i + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
-        (start, transitions) = match (word(0), word(1)) {
-            (Some(s), Some(t)) => (s as usize, t as usize),
-            _ => return Err("the learner's start message is malformed".into()),
-        };
         sync_policy(agent, comm)?;
     }
     if start > 0 {
-        let rank_seed = seed.wrapping_add(comm.rank() as u64);
-        sampler.restart(Some(rank_seed ^ (start as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)))?;
+        resume_worker(sampler, agent, saved_workers, (seed, start), comm)?;
     }
     if let Some(l) = learner.as_mut().filter(|_| start == 0) {
         l.evaluate(agent, ll, cfg, 0, &t0)?;
     }
-    let mut global = start;
+    let (mut global, mut next_checkpoint) = (start, next_multiple(start, cfg.eval_every));
     while global < cfg.env_steps {
         let before = sampler.env_steps;
         let local = sampler.collect(agent, ll, 1)?;
@@ -157,15 +150,87 @@ where
         global += steps;
         transitions += gathered;
         let updating = transitions > cfg.warmup_transitions;
+        // Every rank knows the step count, so all take part in a checkpoint at the same iteration.
+        let due = global >= next_checkpoint || global >= cfg.env_steps;
         if let Some(l) = learner.as_mut() {
             l.absorb(agent, reports, updating.then_some(cfg.updates_per_transition * gathered), cfg)?;
-            l.after_iteration(agent, ll, cfg, (global, start, transitions), &t0)?;
+            l.after_iteration(agent, ll, cfg, (global, start, transitions), due, &t0)?;
+        }
+        if due {
+            let workers = comm.all_gather(&worker_state(sampler, agent))?;
+            if let Some(l) = learner.as_mut() {
+                l.checkpoint(agent, global, transitions, workers)?;
+            }
+            next_checkpoint = next_multiple(global, cfg.eval_every);
         }
         if updating && comm.size() > 1 {
             sync_policy(agent, comm)?;
         }
     }
     Ok(learner.map(|l| l.finish(global, start, transitions, comm.size(), &t0)))
+}
+
+/// Each worker's state from the checkpoint a run resumes (rank order), when it has them.
+type SavedWorkers = Option<Vec<Vec<u8>>>;
+
+/// The learner's counters (and, resuming, the saved worker states) on every rank:
+/// `(start step, transitions, saved worker states)`.
+fn start_message<E: Env, O: Observer<E>>(
+    learner: Option<&Learner<E, O>>,
+    workers: SavedWorkers,
+    comm: &dyn Comm,
+) -> Result<(usize, usize, SavedWorkers), String>
+where
+    E::Info: TaskInfo,
+{
+    let counts = learner.map_or((0, 0), |l| (l.summary.env_steps, l.summary.transitions));
+    if comm.size() == 1 {
+        return Ok((counts.0, counts.1, workers));
+    }
+    let mut w = StateWriter::default();
+    w.usize(counts.0);
+    w.usize(counts.1);
+    w.usize(workers.as_ref().map_or(0, Vec::len));
+    workers.iter().flatten().for_each(|b| w.bytes(b));
+    let got = comm.broadcast(&w.0)?;
+    let mut r = StateReader::new(&got, "the learner's start message");
+    let (start, transitions, n) = (r.usize()?, r.usize()?, r.usize()?);
+    let workers = (0..n).map(|_| r.bytes().map(<[u8]>::to_vec)).collect::<Result<Vec<_>, _>>()?;
+    r.finish()?;
+    Ok((start, transitions, (n > 0).then_some(workers)))
+}
+
+/// Puts this worker where the checkpoint left it, or (no saved state for it) starts a fresh
+/// episode with generators re-seeded from (seed, rank, step).
+fn resume_worker<E: Env, O: Observer<E>>(
+    sampler: &mut HierarchicalSampler<E, O>,
+    agent: &mut dyn SkillAgent,
+    saved: SavedWorkers,
+    (seed, start): (u64, usize),
+    comm: &dyn Comm,
+) -> Result<(), String>
+where
+    E::Info: TaskInfo,
+{
+    let restored = match saved {
+        Some(workers) if workers.len() == comm.size() => load_worker_state(&workers[comm.rank()], sampler, agent)?,
+        Some(workers) => {
+            if comm.rank() == 0 {
+                eprintln!(
+                    "note: the checkpoint holds {} workers' states, this run has {}: workers start fresh episodes",
+                    workers.len(),
+                    comm.size()
+                );
+            }
+            false
+        }
+        None => false,
+    };
+    if !restored {
+        let rank_seed = seed.wrapping_add(comm.rank() as u64);
+        sampler.restart(Some(rank_seed ^ (start as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)))?;
+    }
+    Ok(())
 }
 
 /// Rank 0's policy on every rank.
@@ -200,20 +265,27 @@ impl<'a, E: Env, O: Observer<E>> Learner<'a, E, O>
 where
     E::Info: TaskInfo,
 {
-    /// The replay buffer and counters, restored from `lead.run.resume_from` when given.
+    /// The replay buffer, counters and loop state, restored from `lead.run.resume_from` when
+    /// given; also returns the saved worker states when the checkpoint has them.
     fn new(
         lead: Lead<'a, E, O>,
         agent: &mut dyn SkillAgent,
         obs_dim: usize,
         cfg: &HrlConfig,
         seed: u64,
-    ) -> Result<Self, String> {
+    ) -> Result<(Self, SavedWorkers), String> {
         let run = &lead.run;
         if run.layout.dim() != obs_dim {
             return Err(format!("observation layout {:?} vs {obs_dim} flat coordinates", run.layout));
         }
         let mut replay = ReplayBuffer::new(cfg.replay_capacity, run.layout, agent.action_dim());
-        let (mut start, mut transitions) = (0usize, 0usize);
+        let mut state = LearnerState {
+            rng: StateRng::seed_from_u64(seed),
+            next_log: next_multiple(0, cfg.log_every),
+            updates_since_log: 0,
+            pending: BTreeMap::new(),
+        };
+        let (mut start, mut transitions, mut workers) = (0usize, 0usize, None);
         if let Some(path) = &run.resume_from {
             let ck = nn::checkpoint::load(path).map_err(|e| e.to_string())?;
             agent.load_state_dict(&ck.tensors).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -224,6 +296,26 @@ where
             };
             (start, transitions) = (meta("env_steps")?, meta("transitions")?);
             replay.load(run.dir.join("weights").join("replay.safetensors"))?;
+            let loop_path = loop_checkpoint(run.dir, start);
+            match std::fs::read(&loop_path) {
+                Ok(bytes) => {
+                    let what = loop_path.display().to_string();
+                    let saved = LoopState::decode(&bytes, &what)?;
+                    if (saved.env_steps, saved.transitions) != (start, transitions) {
+                        return Err(format!(
+                            "{what}: saved after {} env steps / {} transitions, the agent after {start} / {transitions}",
+                            saved.env_steps, saved.transitions
+                        ));
+                    }
+                    (state, workers) = (saved.learner, Some(saved.workers));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    eprintln!("note: {} is missing: the replay batches and episodes start afresh", loop_path.display());
+                    state.rng = StateRng::seed_from_u64(seed.wrapping_add(start as u64));
+                    state.next_log = next_multiple(start, cfg.log_every);
+                }
+                Err(e) => return Err(format!("{}: {e}", loop_path.display())),
+            }
         }
         let summary = HrlSummary {
             evals: vec![],
@@ -236,17 +328,8 @@ where
             env_steps_per_s: 0.0,
             workers: 1,
         };
-        Ok(Learner {
-            bar: progress_bar(run.progress, cfg.env_steps as u64, start as u64),
-            lead,
-            replay,
-            rng: StdRng::seed_from_u64(seed.wrapping_add(start as u64)),
-            summary,
-            pending: BTreeMap::new(),
-            updates_since_log: 0,
-            next_eval: next_multiple(start, cfg.eval_every),
-            next_log: next_multiple(start, cfg.log_every),
-        })
+        let bar = progress_bar(run.progress, cfg.env_steps as u64, start as u64);
+        Ok((Learner { bar, lead, replay, state, summary }, workers))
     }
 
     fn evaluate(
@@ -280,14 +363,14 @@ where
         if let Some(n) = updates {
             let tu = Instant::now();
             for _ in 0..n {
-                let batch = self.replay.sample(cfg.batch_size, &mut self.rng);
+                let batch = self.replay.sample(cfg.batch_size, &mut self.state.rng);
                 for (k, v) in agent.update(&batch) {
-                    let e = self.pending.entry(k).or_insert((0.0, 0));
+                    let e = self.state.pending.entry(k.to_string()).or_insert((0.0, 0));
                     (e.0, e.1) = (e.0 + v as f64, e.1 + 1);
                 }
             }
             self.summary.updates += n as u64;
-            self.updates_since_log += n as u64;
+            self.state.updates_since_log += n as u64;
             self.summary.update_s += tu.elapsed().as_secs_f64();
         }
         let step = self.summary.env_steps + reports.iter().map(|r| r.env_steps).sum::<usize>();
@@ -301,37 +384,48 @@ where
         Ok(())
     }
 
-    /// Progress, the update-metrics line, and evaluation + checkpoint when due.
+    /// Progress, the update-metrics line, and the evaluation when `due`.
     fn after_iteration(
         &mut self,
         agent: &mut dyn SkillAgent,
         ll: &dyn ActionPlanner,
         cfg: &HrlConfig,
         (step, start, transitions): (usize, usize, usize),
+        due: bool,
         t0: &Instant,
     ) -> Result<(), String> {
         (self.summary.env_steps, self.summary.transitions) = (step, transitions);
         self.bar.set_position(step.min(cfg.env_steps) as u64);
-        if step >= self.next_log {
+        if step >= self.state.next_log {
             let mut line = Map::new();
             line.insert("kind".into(), json!("update"));
             line.insert("step".into(), json!(step));
-            line.insert("updates".into(), json!(self.updates_since_log));
+            line.insert("updates".into(), json!(self.state.updates_since_log));
             line.insert("transitions".into(), json!(transitions));
             line.insert("env_steps_per_s".into(), json!((step - start) as f64 / t0.elapsed().as_secs_f64()));
-            for (k, (sum, n)) in std::mem::take(&mut self.pending) {
-                line.insert(k.into(), json!(sum / n.max(1) as f64));
+            for (k, (sum, n)) in std::mem::take(&mut self.state.pending) {
+                line.insert(k, json!(sum / n.max(1) as f64));
             }
             self.lead.run.metrics.write(&Value::Object(line)).map_err(|e| e.to_string())?;
-            self.updates_since_log = 0;
-            self.next_log = next_multiple(step, cfg.log_every);
+            self.state.updates_since_log = 0;
+            self.state.next_log = next_multiple(step, cfg.log_every);
         }
-        if step >= self.next_eval || step >= cfg.env_steps {
+        if due {
             self.evaluate(agent, ll, cfg, step, t0)?;
-            save_checkpoint(self.lead.run.dir, agent, &self.replay, step, transitions)?;
-            self.next_eval = next_multiple(step, cfg.eval_every);
         }
         Ok(())
+    }
+
+    /// Writes the checkpoint after `step` env steps, with every worker's state (rank order).
+    fn checkpoint(
+        &mut self,
+        agent: &dyn SkillAgent,
+        step: usize,
+        transitions: usize,
+        workers: Vec<Vec<u8>>,
+    ) -> Result<(), String> {
+        let bytes = LoopState::encode(step, transitions, &self.state, &workers);
+        save_checkpoint(self.lead.run.dir, agent, &self.replay, (step, transitions), &bytes)
     }
 
     fn finish(mut self, step: usize, start: usize, transitions: usize, workers: usize, t0: &Instant) -> HrlSummary {
