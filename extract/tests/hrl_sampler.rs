@@ -84,6 +84,9 @@ impl SkillAgent for Scripted {
         self.decisions += 1;
         Tensor::from_vec(vec![self.decisions as f32], &[1, 1])
     }
+    fn act_warmup(&mut self, _: &Tensor) -> Tensor {
+        Tensor::from_vec(vec![-1.0], &[1, 1])
+    }
     fn update(&mut self, _: &ReplayBatch) -> Vec<(&'static str, f32)> {
         vec![]
     }
@@ -130,6 +133,20 @@ fn skills_sum_their_rewards_and_end_at_the_next_decision() {
     assert_eq!((t.obs[0], t.action[0], t.reward, t.next_obs[0]), (0.0, 4.0, 6.0, 3.0));
     // A skill closes when the next one is decided, just before its first step.
     assert_eq!(s.env_steps, 11);
+}
+
+#[test]
+fn warm_up_decisions_come_from_act_warmup() {
+    let mut s = sampler(100, 100, SamplerConfig::default());
+    let mut agent = Scripted::new();
+    s.warmup = true;
+    let warm = s.collect(&mut agent, &ThreeSteps, 2).unwrap();
+    s.warmup = false;
+    let after = s.collect(&mut agent, &ThreeSteps, 1).unwrap();
+    let actions: Vec<f32> = warm.iter().chain(&after).map(|t| t.action[0]).collect();
+    // The third skill was decided (with warm-up on) when the second closed; the fourth by the policy.
+    assert_eq!(actions, vec![-1.0, -1.0, -1.0]);
+    assert_eq!(s.collect(&mut agent, &ThreeSteps, 1).unwrap()[0].action, vec![1.0]);
 }
 
 #[test]

@@ -82,9 +82,20 @@ fn spirl_on_states_and_flat_sac_run() {
     assert!(updates.iter().any(|r| r["alpha"].is_number()), "no update metrics: {updates:?}");
     assert!(!out.join("videos").exists());
 
+    // Flat SAC runs on the same loop (one env action per decision): two workers, checkpoints, resume.
     let cfg = rl_config(&dir, "sac", "type = \"sac\"\npolicy_mid_dim = 32\ncritic_mid_dim = 32", None);
-    let out = rl(&cfg, &["train.warmup_transitions=50"], false).unwrap();
+    let sets = ["train.warmup_transitions=50", "train.workers=2", "train.video_res=0"];
+    let out = rl(&cfg, &sets, false).unwrap();
     assert!(records(&out, "eval").len() >= 2);
+    let updates = records(&out, "update");
+    assert!(updates.iter().any(|r| r["critic_loss_1"].is_number() && r["alpha"].is_number()), "{updates:?}");
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    // One transition per env step, less each worker's open one.
+    let (steps, transitions) = (summary["env_steps"].as_u64().unwrap(), summary["transitions"].as_u64().unwrap());
+    assert!(summary["workers"] == 2 && (steps - 2..=steps).contains(&transitions), "{summary}");
+    rl(&cfg, &[&sets[..], &["train.env_steps=180"]].concat(), true).unwrap();
+    let evals: Vec<u64> = records(&out, "eval").iter().map(|r| r["step"].as_u64().unwrap()).collect();
+    assert!(*evals.last().unwrap() >= 180, "evaluations at {evals:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

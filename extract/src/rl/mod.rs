@@ -3,6 +3,7 @@
 //! ```text
 //! agents/sac.rs               SACAgent (ac_agent.py): flat SAC, twin critics, auto-tuned temperature
 //! agents/sac_config.rs        its hyperparameters (defaults = upstream's) and per-update metrics
+//! agents/sac_loop.rs          flat SAC as a SkillAgent: `extract rl` runs it on the hierarchical loop
 //! agents/skill_agent.rs       SkillAgent: what the hierarchical loop needs of an HL agent; ObsView
 //! agents/prior_sac.rs         ActionPriorSACAgent (prior_sac_agent.py): SPiRL's skill-space SAC
 //! agents/prior_sac_config.rs  its hyperparameters (defaults = upstream kitchen SPiRL)
@@ -18,7 +19,7 @@
 //! policies/mlp_policy.rs      MLPPolicy (mlp_policies.py) with the tanh squash (policy.py)
 //! policies/prior_policy.rs    PriorInitializedPolicy + LearnedPriorAugmentedPolicy (prior_policies.py)
 //! policies/hybrid_policy.rs   HybridLearnedPriorAugmentedPIPolicy (hybrid_policies.py)
-//! train.rs                    the training loop of train.py for Gymnasium-style envs (flat agents)
+//! train.rs                    a single-env loop for flat SAC on Gymnasium-style envs (the Pendulum check)
 //! hierarchy/                  skill-based RL: frozen decoders, observations, sampler, loop, videos
 //! runner/                     `extract rl`: config file -> env, skill model, agent, run folder
 //! parallel/                   several env workers: threads of one process or MPI ranks

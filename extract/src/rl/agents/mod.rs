@@ -8,6 +8,7 @@ mod prior_sac;
 mod prior_sac_config;
 mod sac;
 mod sac_config;
+mod sac_loop;
 mod skill_agent;
 
 pub use hybrid_sac::{HybridNoise, HybridSacAgent};

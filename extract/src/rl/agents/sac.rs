@@ -14,10 +14,11 @@ use super::sac_config::{SacConfig, SacMetrics};
 use crate::rl::components::{MlpCritic, ReplayBatch, copy_params, soft_update};
 use crate::rl::policies::MlpPolicy;
 use autograd::{Param, Tape, Var};
+use envs::snapshot::StateRng;
 use nn::Module;
 use nn::checkpoint::{CheckpointError, LoadOptions, load_into};
 use nn::optim::{Adam, AdamConfig, Optimizer};
-use tensor::rand::{SeedableRng, rngs::StdRng};
+use tensor::rand::SeedableRng;
 use tensor::{Device, Tensor};
 
 /// Flat SAC. Parameter names follow upstream's state dict: `policy.net.*`, `critics.{0,1}._net.*`,
@@ -34,7 +35,7 @@ pub struct SacAgent {
     target_entropy: f32,
     update_steps: u64,
     /// Noise for acting and for the policy samples of `update`.
-    rng: StdRng,
+    pub(super) rng: StateRng,
 }
 
 impl SacAgent {
@@ -44,7 +45,7 @@ impl SacAgent {
         if let Err(e) = config.validate() {
             panic!("SacAgent::new: {e}");
         }
-        let mut rng = StdRng::seed_from_u64(seed);
+        let mut rng = StateRng::seed_from_u64(seed);
         let c = &config;
         let dims = (obs_dim, action_dim);
         let policy =

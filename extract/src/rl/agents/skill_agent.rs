@@ -1,5 +1,6 @@
 //! What the hierarchical training loop needs from a high-level agent that acts in skill space
-//! (SPiRL's prior-regularised SAC, EXTRACT's hybrid SAC), and `ObsView`, which turns the flat
+//! (SPiRL's prior-regularised SAC, EXTRACT's hybrid SAC; flat SAC and BC-finetune act in env
+//! actions through a pass-through low level), and `ObsView`, which turns the flat
 //! observations the sampler and the replay buffer carry into what the skill model's networks read.
 //!
 //! ```text
@@ -75,6 +76,12 @@ pub trait SkillAgent: Send {
     /// HL actions for `obs: [b, flat_dim]` -> `[b, action_dim]`, sampled from the policy (upstream
     /// samples in evaluation too), with noise from the agent's own generator.
     fn act(&mut self, obs: &Tensor) -> Tensor;
+
+    /// HL actions during warm-up (before the first update): the policy's own by default (the
+    /// prior-initialised skill agents); flat SAC acts uniformly at random, as upstream.
+    fn act_warmup(&mut self, obs: &Tensor) -> Tensor {
+        self.act(obs)
+    }
 
     /// One gradient update on a batch of skill-level transitions; named scalar metrics for logging.
     fn update(&mut self, batch: &ReplayBatch) -> Vec<(&'static str, f32)>;

@@ -82,6 +82,8 @@ pub struct HierarchicalSampler<E: Env, O: Observer<E>> {
     pub(super) episode: EpisodeEnd,
     /// Env steps taken in total.
     pub env_steps: usize,
+    /// Decide skills with [`SkillAgent::act_warmup`] (set by the loop before the first update).
+    pub warmup: bool,
     /// Episodes finished since the last `take_episodes`.
     pub(super) finished: Vec<EpisodeEnd>,
     /// Renders video frames of recorded episodes.
@@ -109,6 +111,7 @@ where
             closing,
             episode,
             env_steps: 0,
+            warmup: false,
             finished,
             recorder: None,
             recording: None,
@@ -207,7 +210,12 @@ where
     ) -> Result<(), String> {
         if self.plan.is_empty() {
             let obs = self.observer.current()?;
-            let action = agent.act(&Tensor::from_slice(&obs, &[1, obs.len()])).to_vec();
+            let obs_row = Tensor::from_slice(&obs, &[1, obs.len()]);
+            let action = match self.warmup {
+                true => agent.act_warmup(&obs_row),
+                false => agent.act(&obs_row),
+            }
+            .to_vec();
             self.plan = ll.plan(&action).into();
             if self.plan.is_empty() {
                 return Err("the low level returned an empty action plan".into());

@@ -1,6 +1,7 @@
 //! The hierarchical training loop of upstream `rl/train.py`, run by every env worker (SPMD, see
-//! `rl::parallel`): per iteration each worker collects one HL transition (warm-up skills are acted
-//! by the prior-initialised policy itself); the reports are gathered; the learner (rank 0, the only
+//! `rl::parallel`): per iteration each worker collects one HL transition (the first
+//! `warmup_transitions` with `SkillAgent::act_warmup`: the prior-initialised policy itself for the
+//! skill agents, uniform random actions for flat SAC); the reports are gathered; the learner (rank 0, the only
 //! one holding a [`Lead`]) stores every transition and runs `updates_per_transition` updates per
 //! transition gathered on uniform replay batches, then its policy is broadcast to the workers.
 //! The learner evaluates (return, per-subtask completion) before training and every `eval_every`
@@ -143,6 +144,7 @@ where
     let (mut global, mut next_checkpoint) = (start, next_multiple(start, cfg.eval_every));
     while global < cfg.env_steps {
         let before = sampler.env_steps;
+        sampler.warmup = transitions < cfg.warmup_transitions;
         let local = sampler.collect(agent, ll, 1)?;
         let report =
             Report { env_steps: sampler.env_steps - before, transitions: local, episodes: sampler.take_episodes() };

@@ -15,7 +15,6 @@ use crate::rl::hierarchy::{
     SamplerConfig, StateObserver, latest_checkpoint,
 };
 use crate::rl::parallel::{Comm, Solo, ThreadComm};
-use crate::rl::train::{TrainConfig as FlatConfig, train as train_flat};
 use envs::Env;
 use envs::kitchen::{KitchenConfig, KitchenEnv};
 use serde_json::json;
@@ -102,8 +101,16 @@ fn worker(args: &RlArgs, cfg: &RlConfig, comm: &dyn Comm) -> Result<PathBuf, Str
     };
     let summary = match &cfg.agent {
         AgentConfig::Sac(sac) => {
-            let Some((run, resume_from, metrics)) = hrl else { unreachable!("rank 0 only: workers are checked") };
-            return train_sac(args, cfg, sac, &kitchen, (run, resume_from, metrics), &device);
+            // SAC from scratch on the state, one env action per decision: the hierarchical loop
+            // with a direct low level (workers, checkpoints, resume, videos).
+            let mut sac = sac.clone();
+            sac.batch_size = cfg.train.batch_size;
+            let env = kitchen_env(&kitchen)?;
+            let (obs_dim, action_dim) = (env.observation_space().dim(), env.action_space().dim());
+            let mut agent = SacAgent::new(obs_dim, action_dim, sac, seed);
+            agent.to_device(&device);
+            let (ll, view) = (LowLevel::Direct(action_dim), ObsView::state(obs_dim));
+            train_hierarchical(&mut agent, &ll, cfg, &kitchen, view, lead_run(hrl, &root, view, args), comm)?
         }
         AgentConfig::Extract(c) => {
             let skill = open_skill(cfg)?;
@@ -141,11 +148,6 @@ fn worker(args: &RlArgs, cfg: &RlConfig, comm: &dyn Comm) -> Result<PathBuf, Str
 
 /// The learner's run folder: created (or checked for `--resume`), config recorded, metrics opened.
 fn open_run(args: &RlArgs, cfg: &RlConfig, root: &Path) -> Result<(RunDir, Option<PathBuf>, MetricsWriter), String> {
-    if cfg.train.workers > 1 && matches!(cfg.agent, AgentConfig::Sac(_)) {
-        return Err(
-            "train.workers > 1: the flat SAC baseline runs one env; several workers are for extract and spirl".into()
-        );
-    }
     let run = RunDir::create(root.to_path_buf())?;
     let resume_from = match (args.resume, latest_checkpoint(&run.root)) {
         (true, Some((_, path))) => Some(path),
@@ -175,44 +177,6 @@ fn lead_run<'a>(
     args: &RlArgs,
 ) -> LeadRun<'a> {
     hrl.map(|(_, resume, metrics)| (root, resume, metrics, view.layout(), !args.quiet))
-}
-
-/// The flat SAC baseline (one env, no checkpoints yet).
-fn train_sac(
-    args: &RlArgs,
-    cfg: &RlConfig,
-    sac: &crate::rl::agents::SacConfig,
-    kitchen: &KitchenConfig,
-    (run, resume_from, mut metrics): (RunDir, Option<PathBuf>, MetricsWriter),
-    device: &Device,
-) -> Result<PathBuf, String> {
-    if resume_from.is_some() {
-        return Err("--resume: the flat SAC baseline keeps no checkpoints yet".into());
-    }
-    let seed = cfg.general.seed;
-    let mut sac = sac.clone();
-    sac.batch_size = cfg.train.batch_size;
-    let (mut env, mut eval_env) = (kitchen_env(kitchen)?, kitchen_env(kitchen)?);
-    let mut agent = SacAgent::new(env.observation_space().dim(), env.action_space().dim(), sac, seed);
-    agent.to_device(device);
-    let t = &cfg.train;
-    let flat = FlatConfig {
-        steps: t.env_steps,
-        warmup_steps: t.warmup_transitions,
-        updates_per_step: t.updates_per_transition,
-        replay_capacity: t.replay_capacity,
-        eval_every: t.eval_every,
-        eval_episodes: t.eval_episodes,
-        eval_deterministic: false,
-        timeout_is_done: t.timeout_is_done,
-        log_every: t.log_every,
-    };
-    let s = train_flat(&mut agent, (&mut env, &mut eval_env), &flat, seed, Some(&mut metrics), !args.quiet)
-        .map_err(|e| e.to_string())?;
-    let evals = s.evals.iter().map(|e| (e.step as f64, e.return_mean)).collect();
-    let train = s.train_returns.iter().map(|&(s, r)| (s as f64, r)).collect();
-    write_report(&run.root, &serde_json::to_value(&s).unwrap_or_default(), evals, train)?;
-    Ok(run.root)
 }
 
 fn open_skill(cfg: &RlConfig) -> Result<SkillRun, String> {
