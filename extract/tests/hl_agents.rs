@@ -1,10 +1,13 @@
 //! The skill-space SAC agents against PyTorch (`fixtures/gen_hl_agent_fixtures.py` wrote
 //! `hl_agent_reference.json`): SPiRL (MC divergence, auto-tuned alpha) and EXTRACT (fixed
 //! temperatures with the critic indexed by the stored or the sampled skill; auto-tuned temperatures)
-//! reproduce losses, KLs, temperatures, Q targets and every parameter. Also: image-input smoke
+//! reproduce losses, KLs, temperatures, Q targets and every parameter; so does BC-finetune (the
+//! SPiRL agent on a BC policy with log pi as the regulariser). Also: image-input smoke
 //! updates, zero KL when the policy is the prior, state-dict round trips and refusals, configs.
 
-use extract::models::{ClusterSkillModel, ExtractConfig, ImageSpec, InputSpec, ObsInput, SpirlConfig, SpirlModel};
+use extract::models::{
+    BcConfig, BcModel, ClusterSkillModel, ExtractConfig, ImageSpec, InputSpec, ObsInput, SpirlConfig, SpirlModel,
+};
 use extract::rl::agents::{
     CriticSkillIndex, HybridNoise, HybridSacAgent, HybridSacConfig, ObsView, PriorSacConfig, SkillAgent, SpirlNoise,
     SpirlSacAgent,
@@ -131,6 +134,32 @@ fn spirl_updates_match_pytorch() {
         check_step(&format!("SPiRL update {k}"), &agent, &metrics, want);
     }
     assert_eq!(agent.update_steps(), 3);
+}
+
+/// The SPiRL agent's update with `regularizer = "entropy"` on a BC policy: log pi in place of the
+/// divergence, alpha tuned toward the target.
+#[test]
+fn bc_finetune_updates_match_pytorch() {
+    let fx = &fixture()["bc_finetune"];
+    let cfg: BcConfig = serde_json::from_value(fx["model"].clone()).unwrap();
+    let s = fx["state_dim"].as_u64().unwrap() as usize;
+    let a = floats(&fx["updates"][0]["eps"]).len() / floats(&fx["updates"][0]["batch"]["reward"]).len();
+    let spec = InputSpec { action_dim: a, state_dim: s, image: None };
+    let [p, q] = [(); 2].map(|_| BcModel::new(&cfg, &spec, &mut StdRng::seed_from_u64(3)).unwrap());
+    let config: PriorSacConfig = serde_json::from_value(fx["config"].clone()).unwrap();
+    let mut agent = SpirlSacAgent::from_bc(p, q, ObsView::state(s), config, 3).unwrap();
+    assert_eq!((agent.name(), agent.action_dim()), ("bc_finetune", a));
+    let prior = agent.prior.parameters();
+    load_fixture_weights(&mut agent, &prior, fx);
+    for (k, want) in fx["updates"].as_array().unwrap().iter().enumerate() {
+        let b = batch(want, s, a);
+        let noise = spirl_noise(want, b.len(), a);
+        let alpha = want["metrics"]["alpha"].as_f64().unwrap() as f32;
+        let target = agent.q_target(&b, (&noise.eps_next, &noise.div_eps_next), alpha);
+        close(&format!("BC-finetune update {k} q_target"), &target.to_vec(), &floats(&want["q_target"]));
+        let metrics = agent.update_with_noise(&b, &noise);
+        check_step(&format!("BC-finetune update {k}"), &agent, &metrics, want);
+    }
 }
 
 fn extract_agent(fx: &Value, config: HybridSacConfig, seed: u64) -> HybridSacAgent {
