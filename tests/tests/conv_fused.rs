@@ -139,3 +139,35 @@ fn fused_conv_matches_across_chunk_boundaries() {
         assert_close(&dw, &composite_weight_grad(&x, &gy, &g), STRIDED, &what("weight grad"));
     }
 }
+
+/// The direct stride-2 kernels (`o <= 8`, taken on CPUs with AVX2 + FMA; elsewhere this checks the
+/// im2col path again): kernels 1-5 wide, paddings 0-2, odd and even sizes, rows of one and several
+/// 16-column blocks, 1 and 8 output channels, batches of 1 to 70.
+#[test]
+fn stride_two_convolutions_with_few_channels_match_the_composite_definition() {
+    let g = |kh, kw, padding| Conv2dGeom { kh, kw, stride: (2, 2), padding, dilation: (1, 1) };
+    let cases = [
+        (g(4, 4, (1, 1)), (64, 64), 8, 3),
+        (g(4, 4, (1, 1)), (9, 7), 1, 70),
+        (g(3, 3, (0, 0)), (33, 40), 8, 5),
+        (g(3, 5, (2, 1)), (12, 37), 4, 2),
+        (g(1, 1, (0, 0)), (6, 6), 8, 1),
+        (g(2, 2, (0, 0)), (20, 2), 7, 4),
+        (g(5, 4, (2, 2)), (3, 3), 2, 3),
+    ];
+    for (ci, (g, (h, w), o, b)) in cases.into_iter().enumerate() {
+        let (c, seed) = (3, 500 + 10 * ci as u64);
+        let (oh, ow) = g.out_size(h, w);
+        let x = uniform(&[b, c, h, w], -1.0, 1.0, seed);
+        let wt = uniform(&[o, c, g.kh, g.kw], -1.0, 1.0, seed + 1);
+        let bias = uniform(&[o], -1.0, 1.0, seed + 2);
+        let gy = uniform(&[b, o, oh, ow], -1.0, 1.0, seed + 3);
+        let what = |op: &str| format!("{op}, {g:?}, {h}x{w}, {o} channels, batch {b}");
+        for bias in [None, Some(&bias)] {
+            let direct = x.conv2d_geom(&wt, bias, &g);
+            assert_close(&direct, &composite_forward(&x, &wt, bias, &g), STRIDED, &what("forward"));
+        }
+        let dw = Tensor::conv2d_weight_grad(&x, &gy, &g);
+        assert_close(&dw, &composite_weight_grad(&x, &gy, &g), STRIDED, &what("weight grad"));
+    }
+}

@@ -199,6 +199,9 @@ where
 
 /// Forward: dense `x: [b, c, h, w]`, `weight: [o, k]`, `bias: [o]` (or none) -> dense `[b, o, oh, ow]`.
 pub fn conv2d_forward(p: &FusedConv, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
+    if super::conv_direct::applies(p) {
+        return super::conv_direct::conv2d_forward(p, x, weight, bias);
+    }
     let pr = Prep::new(p);
     let (o, k, l) = (p.o, pr.k, pr.l);
     let mut out = vec![0.0f32; p.b * o * l];

@@ -44,6 +44,9 @@ pub fn conv2d_input_grad(p: &FusedConv, gy: &[f32], weight: &[f32]) -> Vec<f32> 
 /// Weight gradient: dense `x: [b, c, h, w]`, `gy: [b, o, oh, ow]` -> dense `dW: [o, k]`
 /// (`k = c*kh*kw`), `Σ_i gy_i @ cols(x_i)^T`.
 pub fn conv2d_weight_grad(p: &FusedConv, x: &[f32], gy: &[f32]) -> Vec<f32> {
+    if super::conv_direct::applies(p) {
+        return super::conv_direct::conv2d_weight_grad(p, x, gy);
+    }
     let pr = Prep::new(p);
     let (o, k, l, chw) = (p.o, pr.k, pr.l, p.c * p.h * p.w);
     if o * k == 0 || p.b * l * chw == 0 {

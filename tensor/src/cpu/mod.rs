@@ -1,6 +1,7 @@
 //! The CPU backend: dense `Vec<f32>` storage and the primitive kernels, parallel with rayon.
 
 pub mod conv;
+pub mod conv_direct;
 pub mod conv_fused;
 pub mod conv_fused_grad;
 pub mod depthwise;
