@@ -140,9 +140,9 @@ fn fused_conv_matches_across_chunk_boundaries() {
     }
 }
 
-/// The direct stride-2 kernels (`o <= 8`, taken on CPUs with AVX2 + FMA; elsewhere this checks the
-/// im2col path again): kernels 1-5 wide, paddings 0-2, odd and even sizes, rows of one and several
-/// 16-column blocks, 1 and 8 output channels, batches of 1 to 70.
+/// The direct stride-2 kernels (`o <= 16`, taken on CPUs with AVX2 + FMA; elsewhere this checks
+/// the im2col path again): kernels 1-5 wide, paddings 0-2, odd and even sizes, rows of one and
+/// several 16-column blocks, 1 to 16 output channels (one and two vectors), batches of 1 to 70.
 #[test]
 fn stride_two_convolutions_with_few_channels_match_the_composite_definition() {
     let g = |kh, kw, padding| Conv2dGeom { kh, kw, stride: (2, 2), padding, dilation: (1, 1) };
@@ -154,6 +154,9 @@ fn stride_two_convolutions_with_few_channels_match_the_composite_definition() {
         (g(1, 1, (0, 0)), (6, 6), 8, 1),
         (g(2, 2, (0, 0)), (20, 2), 7, 4),
         (g(5, 4, (2, 2)), (3, 3), 2, 3),
+        (g(4, 4, (1, 1)), (32, 32), 16, 3),
+        (g(3, 3, (1, 1)), (15, 21), 12, 6),
+        (g(4, 4, (1, 1)), (8, 8), 9, 2),
     ];
     for (ci, (g, (h, w), o, b)) in cases.into_iter().enumerate() {
         let (c, seed) = (3, 500 + 10 * ci as u64);

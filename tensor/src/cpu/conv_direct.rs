@@ -1,6 +1,7 @@
 //! Direct stride-2 convolution for few output channels (`groups == 1`, stride 2, no dilation,
-//! `o <= 8`, on x86-64 with AVX2 + FMA; elsewhere the im2col path runs): the first layer of the image encoders (`[b, 3F, 64, 64] -> [b, 8, 32, 32]`,
-//! kernel 4). There im2col + GEMM is a poor fit: the columns are 24x the input (`k = 192` rows
+//! `o <= 16`, on x86-64 with AVX2 + FMA; elsewhere the im2col path runs): the first two layers of
+//! the image encoders (`[b, 3F, 64, 64] -> [b, 8, 32, 32] -> [b, 16, 16, 16]`, kernel 4); of the
+//! first: There im2col + GEMM is a poor fit: the columns are 24x the input (`k = 192` rows
 //! per output position) and the product is only 8 rows wide, so writing and re-reading the
 //! columns costs as much as the arithmetic. Here no columns exist.
 //!
@@ -10,9 +11,9 @@
 //! a tap then reads `ox + d` of one phase row, `d = floor((kx - px) / 2)` — a contiguous run,
 //! the same for every output row. An image's phase rows live in one buffer `[c, h, 2, R]`.
 //!
-//! # Kernels (per image; images in parallel; AVX2 + FMA intrinsics, 8 channels per vector)
-//! - forward: for each output row and block of 8 output columns, 8 accumulators (one per
-//!   column, holding the 8 output channels) take one FMA per tap: `acc[j] += w[tap][..8] * phase[j]`;
+//! # Kernels (per image, images in parallel; AVX2 + FMA intrinsics, one or two vectors of 8 channels)
+//! - forward: for each output row and block of 8 (4) output columns, one (two) accumulators per
+//!   column holding its 8 (16) output channels take one FMA per tap: `acc[j] += w[tap][..] * phase[j]`;
 //! - weight gradient: for each tap, `gy` (transposed to channels-last) times the phase row, summed
 //!   over every output row and column into `dW[..8][tap]`. Images are summed in groups set by the
 //!   batch size and the groups in order, so `dW` does not depend on the thread count.
@@ -32,7 +33,7 @@ pub fn applies(p: &FusedConv) -> bool {
     has_kernels()
         && g.stride == (2, 2)
         && g.dilation == (1, 1)
-        && (1..=8).contains(&p.o)
+        && (1..=16).contains(&p.o)
         && p.w <= MAX_W
         && p.b * p.c * p.h * p.w > 0
         && g.out_size(p.h, p.w).0 * g.out_size(p.h, p.w).1 > 0
@@ -111,44 +112,57 @@ impl Phases {
     }
 }
 
-/// The AVX2 + FMA kernels (8 output channels per vector).
+/// The AVX2 + FMA kernels: `V` vectors of 8 output channels per output column (`V = 1` for up to
+/// 8 channels, 2 for up to 16).
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::{LANES, Phases};
     use std::arch::x86_64::*;
 
-    /// Output columns per forward block: 8 accumulators (+ weights + broadcast) fit the 16 ymm registers.
-    const COLS: usize = 8;
-
-    /// One image's forward: `wt: [taps, 8]` (tap-major, channels zero-padded to 8), `y: [o, oh, ow]`.
-    /// Eight accumulators, one per output column of the block, each holding the 8 channels.
+    /// One image's forward: `wt: [taps, 8V]` (tap-major, channels zero-padded), `bias: [8V]`,
+    /// `y: [o, oh, ow]`. `COLS` output columns per block, each holding `V` accumulators:
+    /// `COLS * V = 8` of the 16 ymm registers, beside the weights and the broadcast input.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) fn forward_image(ph: &Phases, buf: &[f32], wt: &[f32], bias: &[f32; 8], o: usize, y: &mut [f32]) {
-        let (kh, kw, r) = (ph.kh, ph.kw, ph.r);
+    pub(super) fn forward_image<const V: usize, const COLS: usize>(
+        ph: &Phases,
+        buf: &[f32],
+        wt: &[f32],
+        bias: &[f32],
+        o: usize,
+        y: &mut [f32],
+    ) {
+        let (kh, kw, r, ch) = (ph.kh, ph.kw, ph.r, 8 * V);
         let offsets: Vec<usize> = (0..kw).map(|kx| ph.tap_offset(kx)).collect();
-        assert!(wt.len() >= ph.c * kh * kw * 8 && y.len() >= o * ph.oh * ph.ow && o <= 8 && LANES.is_multiple_of(COLS));
+        assert!(wt.len() >= ph.c * kh * kw * ch && y.len() >= o * ph.oh * ph.ow && o <= ch && bias.len() >= ch);
+        assert!(LANES.is_multiple_of(COLS));
         for oy in 0..ph.oh {
             for x0 in (0..ph.ow_pad).step_by(COLS) {
-                let mut acc = [_mm256_setzero_ps(); COLS];
+                let mut acc = [[_mm256_setzero_ps(); V]; COLS];
                 for ci in 0..ph.c {
                     for ky in 0..kh {
                         let Some(iy) = ph.input_row(oy, ky) else { continue };
                         let pair = &buf[(ci * ph.h + iy) * 2 * r..][..2 * r];
-                        let taps = &wt[(ci * kh + ky) * kw * 8..][..kw * 8];
-                        for (&off, w) in offsets.iter().zip(taps.chunks_exact(8)) {
+                        let taps = &wt[(ci * kh + ky) * kw * ch..][..kw * ch];
+                        for (&off, w) in offsets.iter().zip(taps.chunks_exact(ch)) {
                             let xs: &[f32; COLS] = pair[off + x0..][..COLS].try_into().expect("in the row");
-                            // SAFETY: `w` holds 8 floats.
-                            let w = unsafe { _mm256_loadu_ps(w.as_ptr()) };
+                            // SAFETY: `w` holds `8V` floats.
+                            let w: [__m256; V] =
+                                std::array::from_fn(|v| unsafe { _mm256_loadu_ps(w.as_ptr().add(8 * v)) });
                             for (a, x) in acc.iter_mut().zip(xs) {
-                                *a = _mm256_fmadd_ps(w, _mm256_broadcast_ss(x), *a);
+                                let xb = _mm256_broadcast_ss(x);
+                                for v in 0..V {
+                                    a[v] = _mm256_fmadd_ps(w[v], xb, a[v]);
+                                }
                             }
                         }
                     }
                 }
-                let mut lanes = [0.0f32; 8];
+                let mut lanes = [0.0f32; 16];
                 for (j, a) in acc.iter().enumerate().take(ph.ow.saturating_sub(x0)) {
-                    // SAFETY: `lanes` holds 8 floats.
-                    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), *a) };
+                    for v in 0..V {
+                        // SAFETY: `lanes` holds 16 >= 8V floats.
+                        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr().add(8 * v), a[v]) };
+                    }
                     for co in 0..o {
                         y[(co * ph.oh + oy) * ph.ow + x0 + j] = lanes[co] + bias[co];
                     }
@@ -157,53 +171,66 @@ mod avx2 {
         }
     }
 
-    /// One image's weight gradient into `dw: [taps, 8]`; `gt: [oh, ow_pad, 8]` is its `gy`,
+    /// One image's weight gradient into `dw: [taps, 8V]`; `gt: [oh, ow_pad, 8V]` is its `gy`,
     /// channels-last and zero-padded.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) fn weight_grad_image(ph: &Phases, buf: &[f32], gt: &[f32], dw: &mut [f32]) {
-        let (kh, kw, r) = (ph.kh, ph.kw, ph.r);
-        assert!(gt.len() >= ph.oh * ph.ow_pad * 8 && dw.len() >= ph.c * kh * kw * 8);
+    pub(super) fn weight_grad_image<const V: usize>(ph: &Phases, buf: &[f32], gt: &[f32], dw: &mut [f32]) {
+        let (kh, kw, r, ch) = (ph.kh, ph.kw, ph.r, 8 * V);
+        assert!(gt.len() >= ph.oh * ph.ow_pad * ch && dw.len() >= ph.c * kh * kw * ch);
         for ci in 0..ph.c {
             for ky in 0..kh {
                 for kx in 0..kw {
                     let off = ph.tap_offset(kx);
-                    // Four accumulators hide the FMA latency.
-                    let mut acc = [_mm256_setzero_ps(); 4];
+                    // Four accumulator sets hide the FMA latency.
+                    let mut acc = [[_mm256_setzero_ps(); V]; 4];
                     for oy in 0..ph.oh {
                         let Some(iy) = ph.input_row(oy, ky) else { continue };
                         let pair = &buf[(ci * ph.h + iy) * 2 * r..][..2 * r];
                         for x0 in (0..ph.ow_pad).step_by(LANES) {
                             let xs: &[f32; LANES] = pair[off + x0..][..LANES].try_into().expect("in the row");
-                            let g0 = (oy * ph.ow_pad + x0) * 8;
+                            let g0 = (oy * ph.ow_pad + x0) * ch;
                             for (j, x) in xs.iter().enumerate() {
-                                // SAFETY: `g0 + 8 * j + 8 <= oh * ow_pad * 8 <= gt.len()` (assert above).
-                                let g = unsafe { _mm256_loadu_ps(gt.as_ptr().add(g0 + 8 * j)) };
-                                acc[j % 4] = _mm256_fmadd_ps(g, _mm256_broadcast_ss(x), acc[j % 4]);
+                                let xb = _mm256_broadcast_ss(x);
+                                for v in 0..V {
+                                    // SAFETY: `g0 + ch * j + 8v + 8 <= oh * ow_pad * ch <= gt.len()` (assert above).
+                                    let g = unsafe { _mm256_loadu_ps(gt.as_ptr().add(g0 + ch * j + 8 * v)) };
+                                    acc[j % 4][v] = _mm256_fmadd_ps(g, xb, acc[j % 4][v]);
+                                }
                             }
                         }
                     }
-                    let sum = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
                     let tap = (ci * kh + ky) * kw + kx;
-                    // SAFETY: `tap * 8 + 8 <= dw.len()` (assert above).
-                    unsafe { _mm256_storeu_ps(dw.as_mut_ptr().add(tap * 8), sum) };
+                    for v in 0..V {
+                        let sum =
+                            _mm256_add_ps(_mm256_add_ps(acc[0][v], acc[1][v]), _mm256_add_ps(acc[2][v], acc[3][v]));
+                        // SAFETY: `tap * ch + 8v + 8 <= dw.len()` (assert above).
+                        unsafe { _mm256_storeu_ps(dw.as_mut_ptr().add(tap * ch + 8 * v), sum) };
+                    }
                 }
             }
         }
     }
 }
 
+/// Channels per output column in the kernels: 8 or 16.
+fn padded_channels(o: usize) -> usize {
+    if o <= 8 { 8 } else { 16 }
+}
+
 /// Forward (see [`applies`]): dense `x: [b, c, h, w]`, `weight: [o, k]`, `bias: [o]` -> `[b, o, oh, ow]`.
 pub fn conv2d_forward(p: &FusedConv, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
     let ph = Phases::new(p);
-    let (o, k) = (p.o, p.k());
-    let mut wt = vec![0.0f32; k * 8];
+    let (o, k, ch) = (p.o, p.k(), padded_channels(p.o));
+    let mut wt = vec![0.0f32; k * ch];
     for co in 0..o {
         for t in 0..k {
-            wt[t * 8 + co] = weight[co * k + t];
+            wt[t * ch + co] = weight[co * k + t];
         }
     }
-    let mut b8 = [0.0f32; 8];
-    b8[..o].copy_from_slice(&bias.map_or_else(|| vec![0.0; o], <[f32]>::to_vec));
+    let mut bp = vec![0.0f32; ch];
+    if let Some(b) = bias {
+        bp[..o].copy_from_slice(b);
+    }
     let per_out = o * ph.oh * ph.ow;
     let mut y = vec![0.0f32; p.b * per_out];
     let chw = p.c * p.h * p.w;
@@ -211,7 +238,7 @@ pub fn conv2d_forward(p: &FusedConv, x: &[f32], weight: &[f32], bias: Option<&[f
         || vec![0.0f32; ph.len()],
         |buf, (yi, xi)| {
             ph.fill(xi, buf);
-            forward_image(&ph, buf, &wt, &b8, o, yi);
+            forward_image(&ph, buf, &wt, &bp, o, yi);
         },
     );
     y
@@ -220,7 +247,7 @@ pub fn conv2d_forward(p: &FusedConv, x: &[f32], weight: &[f32], bias: Option<&[f
 /// Weight gradient (see [`applies`]): dense `x: [b, c, h, w]`, `gy: [b, o, oh, ow]` -> `dW: [o, k]`.
 pub fn conv2d_weight_grad(p: &FusedConv, x: &[f32], gy: &[f32]) -> Vec<f32> {
     let ph = Phases::new(p);
-    let (o, k) = (p.o, p.k());
+    let (o, k, ch) = (p.o, p.k(), padded_channels(p.o));
     let (chw, per_gy, plane) = (p.c * p.h * p.w, o * ph.oh * ph.ow, ph.oh * ph.ow_pad);
     // Images in groups of a size set by the batch alone; each group sums its images in order, then
     // the groups are summed in order: the same dW for any thread count.
@@ -229,51 +256,57 @@ pub fn conv2d_weight_grad(p: &FusedConv, x: &[f32], gy: &[f32]) -> Vec<f32> {
         .par_chunks(chw * per_group)
         .zip(gy.par_chunks(per_gy * per_group))
         .map_init(
-            || (vec![0.0f32; ph.len()], vec![0.0f32; 8 * plane], vec![0.0f32; k * 8]),
+            || (vec![0.0f32; ph.len()], vec![0.0f32; ch * plane], vec![0.0f32; k * ch]),
             |(buf, gt, dw), (xs, gs)| {
-                let mut group = vec![0.0f32; k * 8];
+                let mut group = vec![0.0f32; k * ch];
                 for (xi, gi) in xs.chunks_exact(chw).zip(gs.chunks_exact(per_gy)) {
                     ph.fill(xi, buf);
-                    // gy [o, oh, ow] -> [oh, ow_pad, 8]; the padding stays zero.
+                    // gy [o, oh, ow] -> [oh, ow_pad, ch]; the padding stays zero.
                     for (co, g) in gi.chunks_exact(ph.oh * ph.ow).enumerate() {
                         for (oy, row) in g.chunks_exact(ph.ow).enumerate() {
                             for (ox, &v) in row.iter().enumerate() {
-                                gt[(oy * ph.ow_pad + ox) * 8 + co] = v;
+                                gt[(oy * ph.ow_pad + ox) * ch + co] = v;
                             }
                         }
                     }
-                    weight_grad_image(&ph, buf, gt, dw);
+                    weight_grad_image(&ph, buf, gt, ch, dw);
                     group.iter_mut().zip(dw.iter()).for_each(|(s, v)| *s += v);
                 }
                 group
             },
         )
         .collect();
-    let mut sum = vec![0.0f32; k * 8];
+    let mut sum = vec![0.0f32; k * ch];
     for part in &partials {
         sum.iter_mut().zip(part).for_each(|(s, v)| *s += v);
     }
-    (0..o * k).map(|i| sum[(i % k) * 8 + i / k]).collect()
+    (0..o * k).map(|i| sum[(i % k) * ch + i / k]).collect()
 }
 
-/// The AVX2 forward kernel, or (never reached: [`applies`] checks the CPU) nothing.
-fn forward_image(ph: &Phases, buf: &[f32], wt: &[f32], bias: &[f32; 8], o: usize, y: &mut [f32]) {
+/// The AVX2 forward kernel for `o` channels (never reached elsewhere: [`applies`] checks the CPU).
+fn forward_image(ph: &Phases, buf: &[f32], wt: &[f32], bias: &[f32], o: usize, y: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: `applies` returned true only on a CPU with AVX2 and FMA.
     unsafe {
-        avx2::forward_image(ph, buf, wt, bias, o, y)
+        match o {
+            0..=8 => avx2::forward_image::<1, 8>(ph, buf, wt, bias, o, y),
+            _ => avx2::forward_image::<2, 4>(ph, buf, wt, bias, o, y),
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     unreachable!("conv_direct: no kernel for this architecture ({ph:p} {buf:p} {wt:p} {bias:?} {o} {y:p})")
 }
 
-/// The AVX2 weight-gradient kernel (see [`forward_image`]).
-fn weight_grad_image(ph: &Phases, buf: &[f32], gt: &[f32], dw: &mut [f32]) {
+/// The AVX2 weight-gradient kernel for `ch` (8 or 16) padded channels (see [`forward_image`]).
+fn weight_grad_image(ph: &Phases, buf: &[f32], gt: &[f32], ch: usize, dw: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: `applies` returned true only on a CPU with AVX2 and FMA.
     unsafe {
-        avx2::weight_grad_image(ph, buf, gt, dw)
+        match ch {
+            8 => avx2::weight_grad_image::<1>(ph, buf, gt, dw),
+            _ => avx2::weight_grad_image::<2>(ph, buf, gt, dw),
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    unreachable!("conv_direct: no kernel for this architecture ({ph:p} {buf:p} {gt:p} {dw:p})")
+    unreachable!("conv_direct: no kernel for this architecture ({ph:p} {buf:p} {gt:p} {ch} {dw:p})")
 }
