@@ -159,9 +159,9 @@ mod avx2 {
                 }
                 let mut lanes = [0.0f32; 16];
                 for (j, a) in acc.iter().enumerate().take(ph.ow.saturating_sub(x0)) {
-                    for v in 0..V {
+                    for (v, &av) in a.iter().enumerate() {
                         // SAFETY: `lanes` holds 16 >= 8V floats.
-                        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr().add(8 * v), a[v]) };
+                        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr().add(8 * v), av) };
                     }
                     for co in 0..o {
                         y[(co * ph.oh + oy) * ph.ow + x0 + j] = lanes[co] + bias[co];
@@ -191,18 +191,18 @@ mod avx2 {
                             let g0 = (oy * ph.ow_pad + x0) * ch;
                             for (j, x) in xs.iter().enumerate() {
                                 let xb = _mm256_broadcast_ss(x);
-                                for v in 0..V {
+                                for (v, a) in acc[j % 4].iter_mut().enumerate() {
                                     // SAFETY: `g0 + ch * j + 8v + 8 <= oh * ow_pad * ch <= gt.len()` (assert above).
                                     let g = unsafe { _mm256_loadu_ps(gt.as_ptr().add(g0 + ch * j + 8 * v)) };
-                                    acc[j % 4][v] = _mm256_fmadd_ps(g, xb, acc[j % 4][v]);
+                                    *a = _mm256_fmadd_ps(g, xb, *a);
                                 }
                             }
                         }
                     }
                     let tap = (ci * kh + ky) * kw + kx;
-                    for v in 0..V {
-                        let sum =
-                            _mm256_add_ps(_mm256_add_ps(acc[0][v], acc[1][v]), _mm256_add_ps(acc[2][v], acc[3][v]));
+                    let [a0, a1, a2, a3] = acc;
+                    for (v, (((&x0, &x1), &x2), &x3)) in a0.iter().zip(&a1).zip(&a2).zip(&a3).enumerate() {
+                        let sum = _mm256_add_ps(_mm256_add_ps(x0, x1), _mm256_add_ps(x2, x3));
                         // SAFETY: `tap * ch + 8v + 8 <= dw.len()` (assert above).
                         unsafe { _mm256_storeu_ps(dw.as_mut_ptr().add(tap * ch + 8 * v), sum) };
                     }
