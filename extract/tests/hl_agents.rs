@@ -12,7 +12,7 @@ use extract::rl::agents::{
     CriticSkillIndex, HybridNoise, HybridSacAgent, HybridSacConfig, ObsView, PriorSacConfig, SkillAgent, SpirlNoise,
     SpirlSacAgent,
 };
-use extract::rl::components::ReplayBatch;
+use extract::rl::components::{ObsFeatures, ReplayBatch};
 use nn::Module;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -59,6 +59,7 @@ fn batch(u: &Value, state_dim: usize, action_dim: usize) -> ReplayBatch {
         reward: x("reward", 1),
         next_obs: x("next_obs", state_dim),
         done: x("done", 1),
+        features: None,
     }
 }
 
@@ -121,19 +122,27 @@ fn spirl_noise(u: &Value, b: usize, z: usize) -> SpirlNoise {
 #[test]
 fn spirl_updates_match_pytorch() {
     let fx = &fixture()["spirl"];
-    let mut agent = spirl_reference(fx, 1);
-    let (s, z) = (fx["state_dim"].as_u64().unwrap() as usize, agent.action_dim());
-    for (k, want) in fx["updates"].as_array().unwrap().iter().enumerate() {
-        let b = batch(want, s, z);
-        let noise = spirl_noise(want, b.len(), z);
-        // The target uses the temperature after this update's alpha step, as the update itself.
-        let alpha = want["metrics"]["alpha"].as_f64().unwrap() as f32;
-        let target = agent.q_target(&b, (&noise.eps_next, &noise.div_eps_next), alpha);
-        close(&format!("SPiRL update {k} q_target"), &target.to_vec(), &floats(&want["q_target"]));
-        let metrics = agent.update_with_noise(&b, &noise);
-        check_step(&format!("SPiRL update {k}"), &agent, &metrics, want);
+    // Twice: the prior evaluated on the batch, and read from stored features (the loop's way).
+    for stored in [false, true] {
+        let mut agent = spirl_reference(fx, 1);
+        let (s, z) = (fx["state_dim"].as_u64().unwrap() as usize, agent.action_dim());
+        assert_eq!(agent.obs_features_dim(), 2 * z);
+        for (k, want) in fx["updates"].as_array().unwrap().iter().enumerate() {
+            let mut b = batch(want, s, z);
+            if stored {
+                b.features = Some(stored_features(&agent, &b));
+            }
+            let noise = spirl_noise(want, b.len(), z);
+            // The target uses the temperature after this update's alpha step, as the update itself.
+            let alpha = want["metrics"]["alpha"].as_f64().unwrap() as f32;
+            let target = agent.q_target(&b, (&noise.eps_next, &noise.div_eps_next), alpha);
+            let what = format!("SPiRL (stored prior outputs: {stored}) update {k}");
+            close(&format!("{what} q_target"), &target.to_vec(), &floats(&want["q_target"]));
+            let metrics = agent.update_with_noise(&b, &noise);
+            check_step(&what, &agent, &metrics, want);
+        }
+        assert_eq!(agent.update_steps(), 3);
     }
-    assert_eq!(agent.update_steps(), 3);
 }
 
 /// The SPiRL agent's update with `regularizer = "entropy"` on a BC policy: log pi in place of the
@@ -148,7 +157,7 @@ fn bc_finetune_updates_match_pytorch() {
     let [p, q] = [(); 2].map(|_| BcModel::new(&cfg, &spec, &mut StdRng::seed_from_u64(3)).unwrap());
     let config: PriorSacConfig = serde_json::from_value(fx["config"].clone()).unwrap();
     let mut agent = SpirlSacAgent::from_bc(p, q, ObsView::state(s), config, 3).unwrap();
-    assert_eq!((agent.name(), agent.action_dim()), ("bc_finetune", a));
+    assert_eq!((agent.name(), agent.action_dim(), agent.obs_features_dim()), ("bc_finetune", a, 0));
     let prior = agent.prior.parameters();
     load_fixture_weights(&mut agent, &prior, fx);
     for (k, want) in fx["updates"].as_array().unwrap().iter().enumerate() {
@@ -192,20 +201,31 @@ fn extract_updates_match_pytorch_for_both_critic_indices_and_auto_alpha() {
     let s = fx["state_dim"].as_u64().unwrap() as usize;
     let runs = fx["runs"].as_array().unwrap();
     assert!(runs[1]["stored_vs_sampled_mismatches"].as_u64().unwrap() > 0, "the quirk run must differ");
-    for (r, run) in runs.iter().enumerate() {
+    // Each run twice: the prior evaluated on the batch, and read from stored features (the loop's way).
+    for (r, run, stored) in runs.iter().enumerate().flat_map(|(r, run)| [(r, run, false), (r, run, true)]) {
         let mut agent = extract_reference(fx, &run["config"], 3);
         let a = agent.action_dim();
         for (k, want) in run["updates"].as_array().unwrap().iter().enumerate() {
-            let b = batch(want, s, a);
+            let mut b = batch(want, s, a);
+            if stored {
+                b.features = Some(stored_features(&agent, &b));
+            }
             let noise = hybrid_noise(want, b.len(), a - 1);
             let m = &want["metrics"];
             let alphas = (m["alpha_z"].as_f64().unwrap() as f32, m["alpha_d"].as_f64().unwrap() as f32);
             let target = agent.q_target(&b, (&noise.u_next, &noise.eps_next), alphas);
-            close(&format!("run {r} update {k} q_target"), &target.to_vec(), &floats(&want["q_target"]));
+            let what = format!("run {r} (stored prior outputs: {stored}) update {k}");
+            close(&format!("{what} q_target"), &target.to_vec(), &floats(&want["q_target"]));
             let metrics = agent.update_with_noise(&b, &noise);
-            check_step(&format!("EXTRACT run {r} update {k}"), &agent, &metrics, want);
+            check_step(&format!("EXTRACT {what}"), &agent, &metrics, want);
         }
     }
+}
+
+/// What the training loop stores beside a batch's observations for `agent`.
+fn stored_features(agent: &dyn SkillAgent, b: &ReplayBatch) -> ObsFeatures {
+    let f = |obs: &Tensor| agent.obs_features(obs).expect("the agent stores features");
+    ObsFeatures { obs: f(&b.obs), next_obs: f(&b.next_obs) }
 }
 
 /// A random batch of `b` flat observations of width `obs_dim` (values in [-1, 1]) and HL actions.
@@ -216,6 +236,7 @@ fn random_batch(b: usize, obs_dim: usize, action: Tensor, rng: &mut StdRng) -> R
         reward: Tensor::randn(&[b, 1], 0.0, 1.0, rng),
         next_obs: Tensor::rand_uniform(&[b, obs_dim], -1.0, 1.0, rng),
         done: Tensor::zeros(&[b, 1]),
+        features: None,
     }
 }
 
@@ -239,6 +260,57 @@ fn smoke(agent: &mut dyn SkillAgent, batch_of: impl Fn(Tensor, &mut StdRng) -> R
         before.iter().filter(|(k, _)| k.starts_with("critics.0.")).any(|(k, v)| v.to_vec() != after[k].to_vec());
     assert!(critic_moved, "{}: one update must change the critic", agent.name());
     assert_eq!(after["update_steps"].item(), 1.0);
+}
+
+/// An EXTRACT agent on 2 frames of 16x16 with tiny priors (K 3, Z 3, 16 wide) and critics.
+fn tiny_image_hybrid(rng: &mut StdRng) -> HybridSacAgent {
+    let (view, spec) = image_view();
+    let (z, mid) = (3, 16);
+    let cfg = ExtractConfig {
+        n_skills: 3,
+        nz_vae: z,
+        nz_mid: mid,
+        nz_enc: mid,
+        nz_mid_lstm: mid,
+        nz_mid_prior: mid,
+        num_prior_net_layers: 1,
+        ..ExtractConfig::default()
+    };
+    let [p, q] = [(); 2].map(|_| ClusterSkillModel::new(&cfg, &spec, rng).unwrap());
+    let agent_cfg = HybridSacConfig {
+        critic_mid_dim: 16,
+        critic_feature_dim: 8,
+        critic_vector_num_layers: 1,
+        batch_size: 4,
+        ..HybridSacConfig::default()
+    };
+    HybridSacAgent::new(p, q, view, agent_cfg, 2).unwrap()
+}
+
+/// The image agent's update with the prior's outputs read from stored features equals the one that
+/// runs the prior's conv encoders on the batch.
+#[test]
+fn extract_update_is_the_same_with_stored_prior_outputs() {
+    let [mut net, mut stored] = [(); 2].map(|_| tiny_image_hybrid(&mut StdRng::seed_from_u64(5)));
+    let (view, _) = image_view();
+    let mut rng = StdRng::seed_from_u64(6);
+    let obs = Tensor::rand_uniform(&[8, view.state_dim + view.image_dim()], -1.0, 1.0, &mut rng);
+    let action = net.act(&obs);
+    let batch = random_batch(8, obs.dim(1), action, &mut rng);
+    let with = ReplayBatch { features: Some(stored_features(&stored, &batch)), ..batch.clone() };
+    assert_eq!(with.features.as_ref().unwrap().obs.shape(), &[8, stored.obs_features_dim()]);
+    assert_eq!(stored.obs_features_dim(), 3 * (1 + 2 * 3));
+    for step in 0..2 {
+        let noise = net.draw_noise(8);
+        let (a, b) = (net.update_with_noise(&batch, &noise), stored.update_with_noise(&with, &noise));
+        for ((name, x), (_, y)) in a.iter().zip(&b) {
+            assert!((x - y).abs() <= 1e-5 * (1.0 + x.abs()), "update {step} {name}: {x} vs {y}");
+        }
+    }
+    let after: HashMap<String, Tensor> = stored.state_dict().into_iter().collect();
+    for (k, v) in net.state_dict() {
+        close(&k, &after[&k].to_vec(), &v.to_vec());
+    }
 }
 
 #[test]
@@ -269,25 +341,7 @@ fn image_input_agents_act_and_update() {
     assert!(spirl.state_dict().iter().any(|(k, _)| k.starts_with("critics.0.image_encoder.")));
     smoke(&mut spirl, |a, rng| random_batch(4, obs_dim, a, rng));
 
-    let cfg = ExtractConfig {
-        n_skills: 3,
-        nz_vae: z,
-        nz_mid: mid,
-        nz_enc: mid,
-        nz_mid_lstm: mid,
-        nz_mid_prior: mid,
-        num_prior_net_layers: layers,
-        ..ExtractConfig::default()
-    };
-    let [p, q] = [(); 2].map(|_| ClusterSkillModel::new(&cfg, &spec, &mut rng).unwrap());
-    let agent_cfg = HybridSacConfig {
-        critic_mid_dim: 16,
-        critic_feature_dim: 8,
-        critic_vector_num_layers: 1,
-        batch_size: 4,
-        ..HybridSacConfig::default()
-    };
-    let mut hybrid = HybridSacAgent::new(p, q, view, agent_cfg, 2).unwrap();
+    let mut hybrid = tiny_image_hybrid(&mut rng);
     smoke(&mut hybrid, |a, rng| {
         let skills = a.narrow(1, 0, 1).to_vec();
         assert!(skills.iter().all(|d| d.fract() == 0.0 && (0.0..3.0).contains(d)), "{skills:?}");

@@ -159,3 +159,50 @@ fn load_rejects_inconsistent_state() {
     let err = ReplayBuffer::new(6, a.layout(), 3).load_state_dict(&state).unwrap_err();
     assert_eq!(err, "replay state has no 'reward' entry");
 }
+
+/// Features `[3 * obs_0, obs_1 + 1]` of flat observations `[n, 2]`.
+fn feature_of(obs: &tensor::Tensor) -> tensor::Tensor {
+    let v: Vec<f32> = obs.to_vec().chunks(2).flat_map(|o| [3.0 * o[0], o[1] + 1.0]).collect();
+    tensor::Tensor::from_vec(v, &[obs.dim(0), 2])
+}
+
+#[test]
+fn stored_features_follow_their_rows_through_sampling_and_checkpoints() {
+    let mut buf = ReplayBuffer::with_features(4, ObsLayout::state(2), 1, 2);
+    assert_eq!((buf.feature_dim(), ReplayBuffer::new(4, ObsLayout::state(2), 1).feature_dim()), (2, 0));
+    for i in 0..6 {
+        let x = i as f32;
+        let row =
+            buf.push(&Transition { obs: &[x, -x], action: &[0.0], reward: x, next_obs: &[x + 1.0, 0.0], done: false });
+        assert_eq!(row, i % 4);
+        let b = buf.gather(&[row]);
+        buf.set_features(&[row], &feature_of(&b.obs), &feature_of(&b.next_obs));
+    }
+    // Rows hold transitions 4, 5, 2, 3.
+    let b = buf.gather(&[1, 2]);
+    let f = b.features.as_ref().expect("features");
+    assert_eq!(f.obs.to_vec(), vec![15.0, -4.0, 6.0, -1.0]);
+    assert_eq!(f.next_obs.to_vec(), vec![18.0, 1.0, 9.0, 1.0]);
+    assert!(ReplayBuffer::new(4, ObsLayout::state(2), 1).gather(&[]).features.is_none());
+
+    // A state dict carries them; one without them (an older run) loads with features_missing.
+    let state = buf.state_dict();
+    let mut back = ReplayBuffer::with_features(4, ObsLayout::state(2), 1, 2);
+    back.load_state_dict(&state).unwrap();
+    assert!(!back.features_missing());
+    assert_eq!(
+        back.gather(&[0, 1, 2, 3]).features.unwrap().obs.to_vec(),
+        buf.gather(&[0, 1, 2, 3]).features.unwrap().obs.to_vec()
+    );
+    let old: Vec<_> = state.into_iter().filter(|(k, _)| !k.ends_with(".features")).collect();
+    let mut back = ReplayBuffer::with_features(4, ObsLayout::state(2), 1, 2);
+    back.load_state_dict(&old).unwrap();
+    assert!(back.features_missing());
+    back.recompute_features(3, feature_of);
+    assert!(!back.features_missing());
+    let all = [0, 1, 2, 3];
+    assert_eq!(
+        back.gather(&all).features.unwrap().next_obs.to_vec(),
+        buf.gather(&all).features.unwrap().next_obs.to_vec()
+    );
+}

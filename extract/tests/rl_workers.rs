@@ -84,6 +84,13 @@ fn threads_and_mpi_ranks_train_the_same_agent() {
     let ratio = s2["transitions"].as_f64().unwrap() / s1["transitions"].as_f64().unwrap();
     assert!(s2["env_steps"].as_u64() >= Some(150) && (1.0..=1.6).contains(&ratio), "{s2} vs {s1}");
     assert!(s2["updates"].as_u64().unwrap() > 0);
+    // The learner stored the frozen prior's outputs beside every observation.
+    let saved = nn::checkpoint::load(threads.join("weights/replay.safetensors")).unwrap();
+    for key in ["obs.features", "next_obs.features"] {
+        let (_, f) =
+            saved.tensors.iter().find(|(k, _)| k == key).unwrap_or_else(|| panic!("no {key} in the replay file"));
+        assert!(f.dim(1) > 0 && f.to_vec().iter().any(|&x| x != 0.0), "{key}: {:?}", f.shape());
+    }
     // Stopped at the first checkpoint and resumed: the run that was never stopped, bit for bit
     // (both workers' envs, frame stacks and running skills, every generator, the pending metrics).
     rl(&cfg, &["train.workers=2", "general.prefix=resumed", "train.env_steps=60"]);

@@ -69,6 +69,7 @@ fn inputs(fx: &Value, k: usize) -> (ReplayBatch, Tensor, Tensor) {
         reward: t("reward", 1),
         next_obs: t("next_obs", o),
         done: t("done", 1),
+        features: None,
     };
     let n = batch.len();
     (batch, Tensor::from_vec(floats(&u["eps"]), &[n, a]), Tensor::from_vec(floats(&u["eps_next"]), &[n, a]))

@@ -88,12 +88,13 @@ impl Phases {
     fn fill(&self, x: &[f32], buf: &mut [f32]) {
         for (row, out) in x.chunks_exact(self.w).zip(buf.chunks_exact_mut(2 * self.r)) {
             let (even, odd) = out.split_at_mut(self.r);
-            let (even, odd) = (&mut even[self.left..], &mut odd[self.left..]);
-            for (j, pair) in row.chunks(2).enumerate() {
-                even[j] = pair[0];
-                if let Some(&v) = pair.get(1) {
-                    odd[j] = v;
-                }
+            let (even, odd, half) = (&mut even[self.left..], &mut odd[self.left..], self.w / 2);
+            // Whole pairs (a loop the compiler turns into vector shuffles), then an odd last element.
+            for ((e, o), pair) in even[..half].iter_mut().zip(&mut odd[..half]).zip(row.chunks_exact(2)) {
+                (*e, *o) = (pair[0], pair[1]);
+            }
+            if self.w % 2 == 1 {
+                even[half] = row[self.w - 1];
             }
         }
     }

@@ -3,7 +3,9 @@
 //!
 //! - `sac_update` rows `extract_image` and `extract_state`: one `HybridSacAgent` update on a
 //!   batch of 256 skill-level transitions (policy, both priors and the twin K-head critics at s
-//!   and s', targets, three Adam steps, Polyak). Reports updates/s.
+//!   and s', targets, three Adam steps, Polyak). Reports updates/s, with the frozen prior's
+//!   outputs read from the batch as the training loop stores them (`"prior": "stored"`) and
+//!   computed by its networks (`"prior": "net"`).
 //! - `rl_step`: env steps/s of the whole hierarchical training loop in Franka Kitchen — physics,
 //!   frames rendered on demand (llvmpipe), skill decoding, replay and one update per skill — with
 //!   1 and 2 env workers (threads). With random weights a skill's predicted progress rarely reaches
@@ -16,7 +18,7 @@ use envs::kitchen::{KitchenConfig, KitchenEnv};
 use extract::metrics::MetricsWriter;
 use extract::models::{ClusterSkillModel, ImageSpec, InputSpec, ModelConfig, ObsInput};
 use extract::rl::agents::{HybridSacAgent, HybridSacConfig, ObsView, SkillAgent};
-use extract::rl::components::ReplayBatch;
+use extract::rl::components::{ObsFeatures, ReplayBatch};
 use extract::rl::hierarchy::{
     FrameStackObserver, HierarchicalSampler, HrlConfig, HrlRun, HrlSummary, KitchenFrames, Lead, LowLevel,
     SamplerConfig, train,
@@ -54,18 +56,24 @@ fn batch(view: &ObsView, rng: &mut StdRng, dev: &Device) -> ReplayBatch {
         reward: Tensor::rand_uniform(&[B, 1], 0.0, 1.0, rng).to(dev),
         next_obs: Tensor::rand_uniform(&[B, dim], -1.0, 1.0, rng).to(dev),
         done: Tensor::zeros_on(&[B, 1], dev),
+        features: None,
     }
 }
 
 /// The `sac_update` rows of EXTRACT's agent.
 pub fn run_update(threads: &[usize], dev: &Device) {
-    for (name, input) in [("extract_image", ObsInput::Image), ("extract_state", ObsInput::State)] {
+    let runs = [("extract_image", ObsInput::Image), ("extract_state", ObsInput::State)];
+    for ((name, input), stored) in runs.into_iter().flat_map(|r| [(r, true), (r, false)]) {
         for &t in threads {
             let timing = pool(t).install(|| {
                 let (policy, prior, view) = models(input);
                 let mut agent = HybridSacAgent::new(policy, prior, view, HybridSacConfig::default(), 0).expect("agent");
                 agent.to_device(dev);
-                let batch = batch(&view, &mut StdRng::seed_from_u64(1), dev);
+                let mut batch = batch(&view, &mut StdRng::seed_from_u64(1), dev);
+                if stored {
+                    let f = |obs: &Tensor| agent.obs_features(obs).expect("EXTRACT stores prior outputs");
+                    batch.features = Some(ObsFeatures { obs: f(&batch.obs), next_obs: f(&batch.next_obs) });
+                }
                 bench(
                     || {
                         agent.update(&batch);
@@ -74,7 +82,8 @@ pub fn run_update(threads: &[usize], dev: &Device) {
                     2,
                 )
             });
-            let mut fields = json!({"bench": "sac_update", "config": name, "batch": B, "updates_per_s": 1.0 / timing.sec,
+            let prior = if stored { "stored" } else { "net" };
+            let mut fields = json!({"bench": "sac_update", "config": name, "prior": prior, "batch": B, "updates_per_s": 1.0 / timing.sec,
                 "peak_rss_mib": peak_rss_mib()});
             fields.as_object_mut().expect("object").extend(device_fields(dev).as_object().expect("object").clone());
             emit(fields, timing, t);

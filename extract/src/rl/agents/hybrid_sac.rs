@@ -13,6 +13,10 @@
 //! 5. critic losses `0.5 mean((Q_i(s, z)_k - y)^2)` with k the stored skill (or, as upstream
 //!    released it, the skill sampled in step 1: `critic_skill_index = "sampled"`);
 //! 6. policy step, critic steps, Polyak update of the targets.
+//!
+//! The frozen prior's outputs at s and s' are read from the replay buffer when the batch carries
+//! them ([`SkillAgent::obs_features`]: computed once per stored transition) and computed
+//! otherwise; both give the same update.
 
 use super::hl_common::{
     OptSlot, SlotGroup, adam, alpha_of, check_view, clip_target, load_module_state, load_state, module_state, polyak,
@@ -22,7 +26,7 @@ use super::hybrid_sac_config::{CriticSkillIndex, HybridSacConfig};
 use super::skill_agent::{ObsView, SkillAgent};
 use crate::models::ClusterSkillModel;
 use crate::rl::components::{ReplayBatch, SkillCritic, copy_params};
-use crate::rl::policies::HybridPolicy;
+use crate::rl::policies::{HybridPolicy, PriorEval};
 use autograd::{Param, Tape, Var};
 use envs::snapshot::StateRng;
 use nn::Module;
@@ -135,7 +139,8 @@ impl HybridSacAgent {
         let s = self.view.model_input(&batch.obs);
         let c = self.config.clone();
         let tape = Tape::new();
-        let pi = self.policy.forward_with_noise(&tape, &s, &self.prior, (&noise.u, &noise.eps), c.max_divergence_range);
+        let prior = self.prior_eval(batch.features.as_ref().map(|f| &f.obs));
+        let pi = self.policy.forward_with_noise(&tape, &s, prior, (&noise.u, &noise.eps), c.max_divergence_range);
         let (mut alpha_z_loss, mut alpha_d_loss) = (0.0, 0.0);
         if c.auto_alpha {
             let [opt_z, opt_d] = &mut self.alpha_opts;
@@ -194,13 +199,19 @@ impl HybridSacAgent {
         let tape = Tape::no_grad();
         let next = self.view.model_input(&batch.next_obs);
         let c = &self.config;
-        let pi = self.policy.forward_with_noise(&tape, &next, &self.prior, noise_next, c.max_divergence_range);
+        let prior = self.prior_eval(batch.features.as_ref().map(|f| &f.next_obs));
+        let pi = self.policy.forward_with_noise(&tape, &next, prior, noise_next, c.max_divergence_range);
         let [t0, t1] = &self.critic_targets;
         let q_next = t0.forward(&tape, &next, &pi.z).minimum(&t1.forward(&tape, &next, &pi.z)).into_value();
         let penalty = pi.kl_z.value().mul_scalar(alphas.0).add(&pi.kl_d.value().mul_scalar(alphas.1));
         let value_next = pi.probs.value().mul(&q_next.sub(&penalty)).sum(&[-1], true);
         let not_done = batch.done.neg().add_scalar(1.0);
         clip_target(batch.reward.add(&not_done.mul(&value_next).mul_scalar(c.discount)), c.clip_q_target, c.discount)
+    }
+
+    /// The prior's outputs: stored rows when the batch has them, else its networks.
+    fn prior_eval<'a>(&'a self, stored: Option<&'a Tensor>) -> PriorEval<'a> {
+        stored.map_or(PriorEval::Net(&self.prior), PriorEval::Stored)
     }
 
     fn groups(&self) -> Vec<SlotGroup> {
@@ -250,6 +261,15 @@ impl SkillAgent for HybridSacAgent {
     fn update(&mut self, batch: &ReplayBatch) -> Vec<(&'static str, f32)> {
         let noise = self.draw_noise(batch.len());
         self.update_with_noise(batch, &noise)
+    }
+
+    /// The frozen prior's outputs (`K + K * 2Z` per observation).
+    fn obs_features_dim(&self) -> usize {
+        self.prior.prior_features_dim()
+    }
+
+    fn obs_features(&self, obs: &Tensor) -> Option<Tensor> {
+        Some(self.prior.prior_features(&self.view.model_input(&obs.to(&self.device()))))
     }
 
     fn state_dict(&self) -> Vec<(String, Tensor)> {

@@ -1,6 +1,8 @@
 //! `SpirlSacAgent`: SPiRL's high-level agent (upstream `ActionPriorSACAgent` with
 //! `ACLearnedPriorAugmentedPIPolicy`): SAC in skill space where the entropy bonus is replaced by the
 //! divergence D from the learned skill prior (spec §5.2). The policy starts as a copy of the prior.
+//! The frozen prior's outputs at s and s' are read from the batch when the replay buffer stored
+//! them ([`SkillAgent::obs_features`]) and computed otherwise, with the same result.
 //!
 //! One update on a batch `(s, z, r, s', done)`, in upstream's order:
 //! 1. policy at s: `z~ = mu + sigma eps`, divergence `D(s)` ([`mc_divergence`]);
@@ -142,11 +144,15 @@ impl SpirlSacAgent {
     }
 
     /// The regulariser `[b, 1]` of `pi` at `s` for the sample `z`: the clamped Monte-Carlo KL to the
-    /// frozen prior (noise `div_eps`), or `log pi(z | s)`.
-    fn divergence(&self, s: &Tensor, pi: &Gaussian, z: &Var, div_eps: &Tensor) -> Var {
+    /// frozen prior (noise `div_eps`; its outputs read from `stored` rows when given), or
+    /// `log pi(z | s)`.
+    fn divergence(&self, s: &Tensor, pi: &Gaussian, z: &Var, div_eps: &Tensor, stored: Option<&Tensor>) -> Var {
         match self.config.regularizer {
             Regularizer::PriorKl => {
-                let prior = self.prior.dist(&Tape::no_grad(), s);
+                let prior = match stored {
+                    Some(rows) => Gaussian::from_params(&Var::constant(rows.clone()), self.prior.max_mu),
+                    None => self.prior.dist(&Tape::no_grad(), s),
+                };
                 mc_divergence(pi, &prior, div_eps, self.config.max_divergence_range)
             }
             Regularizer::Entropy => {
@@ -190,7 +196,8 @@ impl SpirlSacAgent {
         let tape = Tape::new();
         let pi = self.policy.dist(&tape, &s);
         let z = sample_with(&pi, &noise.eps);
-        let div = self.divergence(&s, &pi, &z, &noise.div_eps.to(&dev));
+        let stored = batch.features.as_ref().map(|f| &f.obs);
+        let div = self.divergence(&s, &pi, &z, &noise.div_eps.to(&dev), stored);
         let alpha_loss = match self.config.fixed_alpha {
             Some(_) => 0.0,
             None => {
@@ -239,7 +246,8 @@ impl SpirlSacAgent {
         let next = self.view.model_input(&batch.next_obs);
         let pi = self.policy.dist(&tape, &next);
         let z = sample_with(&pi, noise_next.0);
-        let div = self.divergence(&next, &pi, &z, noise_next.1);
+        let stored = batch.features.as_ref().map(|f| &f.next_obs);
+        let div = self.divergence(&next, &pi, &z, noise_next.1, stored);
         let [t0, t1] = &self.critic_targets;
         let q_next = t0.forward(&tape, &next, &z).minimum(&t1.forward(&tape, &next, &z));
         let value_next = q_next.value().sub(&div.value().mul_scalar(alpha));
@@ -292,6 +300,19 @@ impl SkillAgent for SpirlSacAgent {
     fn update(&mut self, batch: &ReplayBatch) -> Vec<(&'static str, f32)> {
         let noise = self.draw_noise(batch.len());
         self.update_with_noise(batch, &noise)
+    }
+
+    /// With the prior divergence: the frozen prior's raw outputs (mean, log sigma: `2Z`).
+    fn obs_features_dim(&self) -> usize {
+        match self.config.regularizer {
+            Regularizer::PriorKl => 2 * self.prior.z_dim(),
+            Regularizer::Entropy => 0,
+        }
+    }
+
+    fn obs_features(&self, obs: &Tensor) -> Option<Tensor> {
+        let s = self.view.model_input(&obs.to(&self.device()));
+        (self.obs_features_dim() > 0).then(|| self.prior.net.forward(&Tape::no_grad(), &s, None).into_value())
     }
 
     fn state_dict(&self) -> Vec<(String, Tensor)> {

@@ -86,6 +86,19 @@ pub trait SkillAgent: Send {
     /// One gradient update on a batch of skill-level transitions; named scalar metrics for logging.
     fn update(&mut self, batch: &ReplayBatch) -> Vec<(&'static str, f32)>;
 
+    /// Width of [`SkillAgent::obs_features`] rows; 0 (the default) when the agent has none.
+    fn obs_features_dim(&self) -> usize {
+        0
+    }
+
+    /// Fixed features `[b, obs_features_dim]` of stored observations `obs: [b, flat_dim]` — outputs
+    /// of frozen networks that `update` would otherwise recompute on every batch. The loop computes
+    /// them once per transition, keeps them in the replay buffer and hands them back in
+    /// `ReplayBatch::features`; `update` gives the same result with or without them.
+    fn obs_features(&self, _obs: &Tensor) -> Option<Tensor> {
+        None
+    }
+
     /// Every network, temperature, counter and optimizer state, as named tensors for a checkpoint.
     fn state_dict(&self) -> Vec<(String, Tensor)>;
 

@@ -1,5 +1,6 @@
-//! `ObsStore`: one observation column of the replay buffer — the f32 state prefix of each row and
-//! its image suffix quantised to u8 (a quarter of the memory of f32 for image observations).
+//! `ObsStore`: one observation column of the replay buffer — the f32 state prefix of each row, its
+//! image suffix quantised to u8 (a quarter of the memory of f32 for image observations), and
+//! optional f32 features derived from the stored observation (an agent's frozen-network outputs).
 
 use super::replay_buffer::ObsLayout;
 use tensor::Tensor;
@@ -23,11 +24,21 @@ pub(crate) struct ObsStore {
     pub(crate) state: Vec<f32>,
     /// `[rows, image_dim]`, row-major.
     pub(crate) image: Vec<u8>,
+    /// Width of the derived features of each row (0: none).
+    pub(crate) feature_dim: usize,
+    /// `[rows, feature_dim]`, row-major.
+    pub(crate) features: Vec<f32>,
 }
 
 impl ObsStore {
-    pub(crate) fn new(layout: ObsLayout, rows: usize) -> ObsStore {
-        ObsStore { layout, state: vec![0.0; rows * layout.state_dim], image: vec![0; rows * layout.image_dim] }
+    pub(crate) fn new(layout: ObsLayout, feature_dim: usize, rows: usize) -> ObsStore {
+        ObsStore {
+            layout,
+            state: vec![0.0; rows * layout.state_dim],
+            image: vec![0; rows * layout.image_dim],
+            feature_dim,
+            features: vec![0.0; rows * feature_dim],
+        }
     }
 
     /// Writes the flat observation `obs` into `row`; `what` names the column in the panic message.
@@ -49,6 +60,21 @@ impl ObsStore {
             out.extend(self.image[r * i..(r + 1) * i].iter().map(|&b| decode_pixel(b)));
         }
         Tensor::from_vec(out, &[rows.len(), s + i])
+    }
+
+    /// Sets the derived features of `row` (`feature_dim` values).
+    pub(crate) fn write_features(&mut self, row: usize, features: &[f32]) {
+        let f = self.feature_dim;
+        self.features[row * f..(row + 1) * f].copy_from_slice(features);
+    }
+
+    /// The derived features of `rows`: `[rows.len(), feature_dim]`, `None` without features.
+    pub(crate) fn gather_features(&self, rows: &[usize]) -> Option<Tensor> {
+        let f = self.feature_dim;
+        (f > 0).then(|| {
+            let v = rows.iter().flat_map(|&r| self.features[r * f..(r + 1) * f].iter().copied()).collect();
+            Tensor::from_vec(v, &[rows.len(), f])
+        })
     }
 }
 

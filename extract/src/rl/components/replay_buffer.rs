@@ -10,6 +10,11 @@
 //! is, so the state keeps full precision. Callers see flat f32 observations on both sides: `push`
 //! takes slices and `sample` returns tensors, and the storage behind them is private, so a storage
 //! that keeps each frame of a frame stack once can replace this one without changing callers.
+//!
+//! A buffer made with [`ReplayBuffer::with_features`] also keeps `feature_dim` f32 values beside
+//! each observation and next observation: fixed functions of the stored observation that an agent
+//! would otherwise recompute for every batch (EXTRACT's frozen prior outputs), set once per
+//! transition by [`ReplayBuffer::set_features`] and returned in [`ReplayBatch::features`].
 
 use super::obs_store::ObsStore;
 use rand::Rng;
@@ -57,6 +62,15 @@ pub struct ReplayBatch {
     pub reward: Tensor,
     pub next_obs: Tensor,
     pub done: Tensor,
+    /// The stored features of `obs` and `next_obs` (buffers made with `with_features`).
+    pub features: Option<ObsFeatures>,
+}
+
+/// Features stored beside a batch's observations: `obs, next_obs: [n, feature_dim]`.
+#[derive(Clone, Debug)]
+pub struct ObsFeatures {
+    pub obs: Tensor,
+    pub next_obs: Tensor,
 }
 
 impl ReplayBatch {
@@ -77,6 +91,10 @@ impl ReplayBatch {
             reward: self.reward.to(device),
             next_obs: self.next_obs.to(device),
             done: self.done.to(device),
+            features: self
+                .features
+                .as_ref()
+                .map(|f| ObsFeatures { obs: f.obs.to(device), next_obs: f.next_obs.to(device) }),
         }
     }
 }
@@ -95,23 +113,31 @@ pub struct ReplayBuffer {
     pub(super) cursor: usize,
     /// Filled rows (`capacity` once the ring has wrapped).
     pub(super) len: usize,
+    /// Restored from a state without features: every filled row's features need setting.
+    pub(super) features_missing: bool,
 }
 
 impl ReplayBuffer {
     /// An empty buffer for `capacity` transitions. Memory for all of them is reserved up front
     /// (zeroed pages, committed as they are written).
     pub fn new(capacity: usize, layout: ObsLayout, action_dim: usize) -> ReplayBuffer {
+        ReplayBuffer::with_features(capacity, layout, action_dim, 0)
+    }
+
+    /// An empty buffer that also keeps `feature_dim` features per observation (module doc).
+    pub fn with_features(capacity: usize, layout: ObsLayout, action_dim: usize, feature_dim: usize) -> ReplayBuffer {
         assert!(capacity > 0, "ReplayBuffer::new: capacity must be positive");
         ReplayBuffer {
             capacity,
             action_dim,
-            obs: ObsStore::new(layout, capacity),
-            next_obs: ObsStore::new(layout, capacity),
+            obs: ObsStore::new(layout, feature_dim, capacity),
+            next_obs: ObsStore::new(layout, feature_dim, capacity),
             action: vec![0.0; capacity * action_dim],
             reward: vec![0.0; capacity],
             done: vec![0.0; capacity],
             cursor: 0,
             len: 0,
+            features_missing: false,
         }
     }
 
@@ -136,8 +162,20 @@ impl ReplayBuffer {
         self.action_dim
     }
 
-    /// Stores `t` in the next ring slot. Panics if a slice has the wrong length.
-    pub fn push(&mut self, t: &Transition) {
+    /// Features kept per observation (0: none).
+    pub fn feature_dim(&self) -> usize {
+        self.obs.feature_dim
+    }
+
+    /// Whether the buffer was restored from a state without its features (they read as zeros
+    /// until [`ReplayBuffer::set_features`] covers every filled row).
+    pub fn features_missing(&self) -> bool {
+        self.features_missing
+    }
+
+    /// Stores `t` in the next ring slot and returns its row (features, if kept, stay zero until
+    /// [`ReplayBuffer::set_features`]). Panics if a slice has the wrong length.
+    pub fn push(&mut self, t: &Transition) -> usize {
         assert!(
             t.action.len() == self.action_dim,
             "ReplayBuffer::push: action has {} values, the buffer stores {}",
@@ -152,6 +190,37 @@ impl ReplayBuffer {
         self.done[row] = if t.done { 1.0 } else { 0.0 };
         self.cursor = (row + 1) % self.capacity;
         self.len = (self.len + 1).min(self.capacity);
+        row
+    }
+
+    /// Sets the features of the filled `rows` from `obs, next_obs: [rows.len(), feature_dim]`.
+    /// Panics on a shape that does not match (a programmer error).
+    pub fn set_features(&mut self, rows: &[usize], obs: &Tensor, next_obs: &Tensor) {
+        let want = [rows.len(), self.feature_dim()];
+        for (t, what) in [(obs, "obs"), (next_obs, "next_obs")] {
+            assert!(
+                t.shape() == want,
+                "ReplayBuffer::set_features: {what} features {:?}, expected {want:?}",
+                t.shape()
+            );
+        }
+        let (f, (o, n)) = (want[1], (obs.to_vec(), next_obs.to_vec()));
+        for (i, &r) in rows.iter().enumerate() {
+            assert!(r < self.len, "ReplayBuffer::set_features: row {r} is not filled (the buffer holds {})", self.len);
+            self.obs.write_features(r, &o[i * f..(i + 1) * f]);
+            self.next_obs.write_features(r, &n[i * f..(i + 1) * f]);
+        }
+    }
+
+    /// Sets every filled row's features to `f(observations)` (`[n, obs_dim] -> [n, feature_dim]`,
+    /// `chunk` rows at a time), clearing [`ReplayBuffer::features_missing`].
+    pub fn recompute_features(&mut self, chunk: usize, f: impl Fn(&Tensor) -> Tensor) {
+        let rows: Vec<usize> = (0..self.len).collect();
+        for part in rows.chunks(chunk.max(1)) {
+            let (obs, next) = (f(&self.obs.gather(part)), f(&self.next_obs.gather(part)));
+            self.set_features(part, &obs, &next);
+        }
+        self.features_missing = false;
     }
 
     /// `n` row indices drawn uniformly from the filled rows, with replacement.
@@ -180,6 +249,11 @@ impl ReplayBuffer {
             reward: column(&self.reward),
             next_obs: self.next_obs.gather(rows),
             done: column(&self.done),
+            features: self
+                .obs
+                .gather_features(rows)
+                .zip(self.next_obs.gather_features(rows))
+                .map(|(obs, next_obs)| ObsFeatures { obs, next_obs }),
         }
     }
 }

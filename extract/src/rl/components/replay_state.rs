@@ -4,7 +4,8 @@
 //! Entries (only the filled rows, in storage order, so a restored buffer continues exactly):
 //! `capacity`, `cursor`, `len` (scalars), `obs.state [len, state_dim]`, `obs.image [len, image_dim]`
 //! (byte values 0..=255), the same for `next_obs.*`, `action [len, action_dim]`, `reward [len]`,
-//! `done [len]`. Image or state entries are left out when that part has no coordinates.
+//! `done [len]`, and with features `obs.features`, `next_obs.features [len, feature_dim]`. Image,
+//! state or feature entries are left out when that part has no coordinates.
 
 use super::obs_store::ObsStore;
 use super::replay_buffer::ReplayBuffer;
@@ -48,6 +49,10 @@ impl ObsStore {
             let bytes: Vec<f32> = self.image[..len * i].iter().map(|&b| b as f32).collect();
             out.push((format!("{prefix}.image"), Tensor::from_vec(bytes, &[len, i])));
         }
+        let f = self.feature_dim;
+        if f > 0 {
+            out.push((format!("{prefix}.features"), Tensor::from_slice(&self.features[..len * f], &[len, f])));
+        }
     }
 
     /// The `prefix.*` rows of `state`, checked against this store's layout.
@@ -63,13 +68,20 @@ impl ObsStore {
             }
             image = v.into_iter().map(|b| b as u8).collect();
         }
-        Ok(ObsRows { state: st, image })
+        // Features are optional: a state saved without them (an older run) leaves them to the caller.
+        let (f, key) = (self.feature_dim, format!("{prefix}.features"));
+        let present = f > 0 && state.iter().any(|(k, _)| *k == key);
+        let features = if present { Some(rows_of(state, &key, len, Some(f))?) } else { None };
+        Ok(ObsRows { state: st, image, features })
     }
 
     /// Writes checked rows into the first rows of the store.
     fn fill(&mut self, rows: ObsRows) {
         self.state[..rows.state.len()].copy_from_slice(&rows.state);
         self.image[..rows.image.len()].copy_from_slice(&rows.image);
+        if let Some(f) = &rows.features {
+            self.features[..f.len()].copy_from_slice(f);
+        }
     }
 }
 
@@ -77,6 +89,7 @@ impl ObsStore {
 struct ObsRows {
     state: Vec<f32>,
     image: Vec<u8>,
+    features: Option<Vec<f32>>,
 }
 
 impl ReplayBuffer {
@@ -98,7 +111,9 @@ impl ReplayBuffer {
     }
 
     /// Restores `state_dict` output into this buffer, which must have the same capacity, layout and
-    /// action size. Everything is checked before anything is written; errors name the entry.
+    /// action size. Everything is checked before anything is written; errors name the entry. A
+    /// state without the feature entries this buffer keeps loads with
+    /// [`ReplayBuffer::features_missing`] set, for the caller to recompute them.
     pub fn load_state_dict(&mut self, state: &[(String, Tensor)]) -> Result<(), String> {
         let (capacity, cursor, len) = (count(state, "capacity")?, count(state, "cursor")?, count(state, "len")?);
         if capacity != self.capacity {
@@ -111,6 +126,7 @@ impl ReplayBuffer {
         let (obs, next_obs) = (self.obs.read(state, "obs", len)?, self.next_obs.read(state, "next_obs", len)?);
         let action = rows_of(state, "action", len, Some(self.action_dim))?;
         let (reward, done) = (rows_of(state, "reward", len, None)?, rows_of(state, "done", len, None)?);
+        self.features_missing = self.feature_dim() > 0 && (obs.features.is_none() || next_obs.features.is_none());
         self.obs.fill(obs);
         self.next_obs.fill(next_obs);
         self.action[..action.len()].copy_from_slice(&action);

@@ -38,6 +38,7 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use tensor::Tensor;
 use tensor::rand::SeedableRng;
 
 /// What a run did and how fast.
@@ -71,8 +72,28 @@ pub struct Lead<'a, E: Env, O: Observer<E>> {
     pub run: HrlRun<'a>,
 }
 
-fn push(replay: &mut ReplayBuffer, t: &HlTransition) {
-    replay.push(&Transition { obs: &t.obs, action: &t.action, reward: t.reward, next_obs: &t.next_obs, done: t.done });
+/// Stores `transitions` and, when the agent keeps per-observation features, computes them in one
+/// batch from the stored (quantised) observations, so they match what updates would compute.
+fn push(replay: &mut ReplayBuffer, agent: &dyn SkillAgent, transitions: &[&HlTransition]) -> Result<(), String> {
+    let rows: Vec<usize> = transitions
+        .iter()
+        .map(|t| {
+            replay.push(&Transition {
+                obs: &t.obs,
+                action: &t.action,
+                reward: t.reward,
+                next_obs: &t.next_obs,
+                done: t.done,
+            })
+        })
+        .collect();
+    if replay.feature_dim() == 0 || rows.is_empty() {
+        return Ok(());
+    }
+    let stored = replay.gather(&rows);
+    let features = |obs: &Tensor| agent.obs_features(obs).ok_or("the agent gave no observation features");
+    replay.set_features(&rows, &features(&stored.obs)?, &features(&stored.next_obs)?);
+    Ok(())
 }
 
 /// The learner's side of the loop: replay, update statistics, logging, evaluation.
@@ -280,7 +301,8 @@ where
         if run.layout.dim() != obs_dim {
             return Err(format!("observation layout {:?} vs {obs_dim} flat coordinates", run.layout));
         }
-        let mut replay = ReplayBuffer::new(cfg.replay_capacity, run.layout, agent.action_dim());
+        let mut replay =
+            ReplayBuffer::with_features(cfg.replay_capacity, run.layout, agent.action_dim(), agent.obs_features_dim());
         let mut state = LearnerState {
             rng: StateRng::seed_from_u64(seed),
             next_log: next_multiple(0, cfg.log_every),
@@ -298,6 +320,11 @@ where
             };
             (start, transitions) = (meta("env_steps")?, meta("transitions")?);
             replay.load(run.dir.join("weights").join("replay.safetensors"))?;
+            if replay.features_missing() {
+                eprintln!("note: the saved replay buffer has no stored prior outputs; computing them");
+                let zeros = |obs: &Tensor| Tensor::zeros(&[obs.dim(0), agent.obs_features_dim()]);
+                replay.recompute_features(256, |obs| agent.obs_features(obs).unwrap_or_else(|| zeros(obs)));
+            }
             let loop_path = loop_checkpoint(run.dir, start);
             match std::fs::read(&loop_path) {
                 Ok(bytes) => {
@@ -361,7 +388,7 @@ where
         updates: Option<usize>,
         cfg: &HrlConfig,
     ) -> Result<(), String> {
-        reports.iter().flat_map(|r| &r.transitions).for_each(|t| push(&mut self.replay, t));
+        push(&mut self.replay, agent, &reports.iter().flat_map(|r| &r.transitions).collect::<Vec<_>>())?;
         if let Some(n) = updates {
             let tu = Instant::now();
             for _ in 0..n {

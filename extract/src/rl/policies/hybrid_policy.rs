@@ -9,6 +9,11 @@
 //! KL_z = 1/Z sum_i clamp( KL(pi_z,i || p_z,i), ±max )   (analytic, both at the same sampled d)
 //! ```
 //! The HL action is the row `[d, z]` (`1 + Z` wide).
+//!
+//! The frozen prior's outputs depend on the observation only, so they can be computed once per
+//! stored observation ([`HybridPolicy::prior_features`]: p_d's logits and p_z's outputs for every
+//! skill, `K + K * 2Z` values) and read back for each batch ([`PriorEval::Stored`]) instead of
+//! running the prior's two conv encoders on every batch at s and at s'.
 
 use crate::models::{ClusterSkillModel, PriorNet, sample_with};
 use autograd::{Param, Tape, Var};
@@ -28,6 +33,37 @@ pub struct HybridPolicyOutput {
     pub kl_d: Var,
     /// `[b, 1]`: per-dim mean of the clamped Gaussian KL at the sampled d.
     pub kl_z: Var,
+}
+
+/// Where the frozen prior's outputs for a batch come from.
+#[derive(Clone, Copy)]
+pub enum PriorEval<'a> {
+    /// Run the prior's networks on the batch.
+    Net(&'a HybridPolicy),
+    /// Read them from [`HybridPolicy::prior_features`] rows `[b, K + K * 2Z]` stored earlier.
+    Stored(&'a Tensor),
+}
+
+impl PriorEval<'_> {
+    /// `(p_d, p_z at skills)` for `obs` and `skills: [b]` (no gradient).
+    fn dists(&self, obs: &Tensor, skills: &Tensor, k: usize, max_mu: f32) -> (Categorical, Gaussian) {
+        match self {
+            PriorEval::Net(prior) => {
+                let frozen = Tape::no_grad();
+                (prior.skill_dist(&frozen, obs), prior.argument_dist(&frozen, obs, skills))
+            }
+            PriorEval::Stored(rows) => {
+                let (b, width) = (rows.dim(0), rows.dim(1));
+                assert!(width > k && (width - k).is_multiple_of(k), "stored prior rows {:?} for K = {k}", rows.shape());
+                let logits = rows.narrow(1, 0, k).contiguous();
+                // Row i's parameters for skill d_i sit at flat row i * K + d_i of [b * K, 2Z].
+                let params = rows.narrow(1, k, width - k).contiguous().reshape(&[b * k, (width - k) / k]);
+                let at: Vec<f32> = skills.to_vec().iter().enumerate().map(|(i, &d)| (i * k) as f32 + d).collect();
+                let params = params.index_select(0, &Tensor::from_vec(at, &[b]).to(&rows.device()));
+                (Categorical::new(Var::constant(logits)), Gaussian::from_params(&Var::constant(params), max_mu))
+            }
+        }
+    }
 }
 
 /// pi_d and pi_z (or, frozen, the prior p_d and p_z), BatchNorm in eval mode.
@@ -71,13 +107,34 @@ impl HybridPolicy {
         Gaussian::from_params(&self.p_z.forward(tape, obs, Some(&onehot)), self.max_mu)
     }
 
+    /// Width of a [`HybridPolicy::prior_features`] row: `K + K * 2Z`.
+    pub fn prior_features_dim(&self) -> usize {
+        self.n_skills * (1 + 2 * self.z_dim)
+    }
+
+    /// This network's outputs for `obs` as stored rows `[b, K + K * 2Z]`: the logits of p(d | s),
+    /// then for d = 0..K the raw outputs (mean, log sigma) of p(z | s, d). BatchNorm is in eval
+    /// mode, so each row depends on its own observation only.
+    pub fn prior_features(&self, obs: &Tensor) -> Tensor {
+        let (tape, (b, k)) = (Tape::no_grad(), (obs.dim(0), self.n_skills));
+        let logits = self.p_k.forward(&tape, obs, None).into_value();
+        let features = self.p_z.features(&tape, obs);
+        let dev = features.value().device();
+        // Each observation's feature row K times, beside the K one-hot skills.
+        let repeat = Tensor::from_vec((0..b * k).map(|i| (i / k) as f32).collect(), &[b * k]).to(&dev);
+        let onehot = Tensor::from_vec((0..b * k).map(|i| (i % k) as f32).collect(), &[b * k]).to(&dev).one_hot(k);
+        let rows = features.index_select(0, &repeat);
+        let params = self.p_z.mlp.forward_cat(&tape, &[rows, Var::constant(onehot)]).into_value();
+        Tensor::cat(&[logits, params.reshape(&[b, k * 2 * self.z_dim])], 1)
+    }
+
     /// Samples `(d, z)` with uniforms `u: [b]` and standard-normal `eps: [b, Z]`, and the divergences
-    /// to `prior` (evaluated on a no-grad tape, at the same d) clamped elementwise to `±max_range`.
+    /// to the frozen prior (no gradient, at the same d) clamped elementwise to `±max_range`.
     pub fn forward_with_noise(
         &self,
         tape: &Tape,
         obs: &Tensor,
-        prior: &HybridPolicy,
+        prior: PriorEval,
         noise: (&Tensor, &Tensor),
         max_range: f32,
     ) -> HybridPolicyOutput {
@@ -86,8 +143,7 @@ impl HybridPolicy {
         let skills = categorical_with_uniform(pi_d.probs().value(), u);
         let pi_z = self.argument_dist(tape, obs, &skills);
         let z = sample_with(&pi_z, eps);
-        let frozen = Tape::no_grad();
-        let (p_d, p_z) = (prior.skill_dist(&frozen, obs), prior.argument_dist(&frozen, obs, &skills));
+        let (p_d, p_z) = prior.dists(obs, &skills, self.n_skills, self.max_mu);
         let log_pi = pi_d.log_probs();
         let probs = log_pi.exp();
         let kl_d = probs.mul(&log_pi.sub(&p_d.log_probs())).clamp(-max_range, max_range).mean(&[-1], true);

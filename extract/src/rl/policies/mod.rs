@@ -5,6 +5,6 @@ mod hybrid_policy;
 mod mlp_policy;
 mod prior_policy;
 
-pub use hybrid_policy::{HybridPolicy, HybridPolicyOutput, categorical_with_uniform};
+pub use hybrid_policy::{HybridPolicy, HybridPolicyOutput, PriorEval, categorical_with_uniform};
 pub use mlp_policy::{MlpPolicy, PolicyOutput};
 pub use prior_policy::{PriorPolicy, mc_divergence};
