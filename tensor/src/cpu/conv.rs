@@ -50,11 +50,14 @@ fn gather_row(dst: &mut [f32], src_row: &[f32], sx: &Span, pad: f32) {
 /// `dst[j] = src[j * S]`; a compile-time step lets the compiler use vector shuffles.
 #[inline]
 fn gather_every<const S: usize>(dst: &mut [f32], src: &[f32]) {
-    let Some(last) = dst.len().checked_sub(1) else { return };
-    for (d, c) in dst[..last].iter_mut().zip(src.chunks_exact(S)) {
+    // Whole groups of S when the source has them (short rows then stay in the vector loop).
+    let whole = dst.len().min(src.len() / S);
+    for (d, c) in dst[..whole].iter_mut().zip(src.chunks_exact(S)) {
         *d = c[0];
     }
-    dst[last] = src[last * S];
+    for (j, d) in dst.iter_mut().enumerate().skip(whole) {
+        *d = src[j * S];
+    }
 }
 
 /// One input row of col2im: `dst_row[o * stride + offset] += src[o]` inside the image.
