@@ -16,6 +16,8 @@ pub enum Kernel {
     ReduceThread,
     ArgExtreme,
     Matmul,
+    MatmulWide,
+    MatmulWideF16,
     Im2col,
     Col2im,
     Depthwise,
@@ -33,7 +35,7 @@ pub enum Kernel {
 
 impl Kernel {
     /// Every kernel once (tests iterate this list).
-    pub const ALL: [Kernel; 21] = [
+    pub const ALL: [Kernel; 23] = [
         Kernel::Unary,
         Kernel::Binary,
         Kernel::Where,
@@ -42,6 +44,8 @@ impl Kernel {
         Kernel::ReduceThread,
         Kernel::ArgExtreme,
         Kernel::Matmul,
+        Kernel::MatmulWide,
+        Kernel::MatmulWideF16,
         Kernel::Im2col,
         Kernel::Col2im,
         Kernel::Depthwise,
@@ -68,6 +72,8 @@ impl Kernel {
             ReduceTree | ReduceThread => "reduce/reduce.wgsl",
             ArgExtreme => "reduce/arg.wgsl",
             Matmul => "matrix/matmul.wgsl",
+            MatmulWide => "matrix/matmul_wide.wgsl",
+            MatmulWideF16 => "matrix/matmul_wide_f16.wgsl",
             Im2col | Col2im => "conv/im2col.wgsl",
             Depthwise => "conv/depthwise.wgsl",
             Gather | ScatterAdd | ScatterAddTree => "index/gather.wgsl",
@@ -87,6 +93,8 @@ impl Kernel {
             ReduceTree | ReduceThread => include_str!("wgsl/reduce/reduce.wgsl"),
             ArgExtreme => include_str!("wgsl/reduce/arg.wgsl"),
             Matmul => include_str!("wgsl/matrix/matmul.wgsl"),
+            MatmulWide => include_str!("wgsl/matrix/matmul_wide.wgsl"),
+            MatmulWideF16 => include_str!("wgsl/matrix/matmul_wide_f16.wgsl"),
             Im2col | Col2im => include_str!("wgsl/conv/im2col.wgsl"),
             Depthwise => include_str!("wgsl/conv/depthwise.wgsl"),
             Gather | ScatterAdd | ScatterAddTree => include_str!("wgsl/index/gather.wgsl"),
@@ -101,7 +109,7 @@ impl Kernel {
     pub fn entry_point(self) -> &'static str {
         use Kernel::*;
         match self {
-            Unary | Binary | Where | Copy | ArgExtreme | Matmul => "main",
+            Unary | Binary | Where | Copy | ArgExtreme | Matmul | MatmulWide | MatmulWideF16 => "main",
             ReduceTree => "reduce_tree",
             ReduceThread => "reduce_thread",
             Im2col => "im2col",
@@ -120,6 +128,11 @@ impl Kernel {
         }
     }
 
+    /// The kernel uses WGSL `f16` (`enable f16;`): it compiles only on a device with `shader-f16`.
+    pub fn needs_f16(self) -> bool {
+        matches!(self, Kernel::MatmulWideF16)
+    }
+
     /// A short name for labels and error messages.
     pub fn name(self) -> &'static str {
         use Kernel::*;
@@ -132,6 +145,8 @@ impl Kernel {
             ReduceThread => "reduce_thread",
             ArgExtreme => "arg_extreme",
             Matmul => "matmul",
+            MatmulWide => "matmul_wide",
+            MatmulWideF16 => "matmul_wide_f16",
             Im2col => "im2col",
             Col2im => "col2im",
             Depthwise => "depthwise_conv2d",
@@ -153,14 +168,18 @@ impl Kernel {
 mod tests {
     use super::Kernel;
 
+    /// What naga may assume of the device: `f16` for the kernels that need it, nothing else.
+    fn caps(k: Kernel) -> naga::valid::Capabilities {
+        if k.needs_f16() { naga::valid::Capabilities::SHADER_FLOAT16 } else { naga::valid::Capabilities::empty() }
+    }
+
     /// naga parses and validates every kernel file and finds each kernel's entry point.
     #[test]
     fn every_kernel_parses_and_validates() {
         for k in Kernel::ALL {
             let module = naga::front::wgsl::parse_str(k.source())
                 .unwrap_or_else(|e| panic!("{}: {}", k.file(), e.emit_to_string(k.source())));
-            let mut validator =
-                naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::empty());
+            let mut validator = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), caps(k));
             if let Err(e) = validator.validate(&module) {
                 panic!("{}: {}", k.file(), e.emit_to_string(k.source()));
             }

@@ -17,7 +17,7 @@ mod storage;
 mod tensor;
 
 pub use conv::{Conv2dGeom, ConvTransposePlan};
-pub use gpu::{GpuBuffer, GpuDevice, GpuError, GpuInfo};
+pub use gpu::{GpuBuffer, GpuDevice, GpuError, GpuInfo, MatmulKernel};
 pub use layout::Layout;
 pub use op::{BinaryOp, ReduceOp, UnaryOp};
 pub use storage::{Device, Storage};

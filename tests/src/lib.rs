@@ -68,6 +68,11 @@ pub mod tolerance {
     /// GPU vs CPU through a whole training step or backward pass (many kernels, each within
     /// `GPU_SUM`): analytic gradients of the gradcheck table and nn losses.
     pub const GPU_CHAIN: Tol = Tol { atol: 2e-4, rtol: 1e-3 };
+
+    /// GPU f16 compute (`GpuDevice::set_f16_compute`) vs the CPU's f32 matmul: each output within
+    /// this fraction of sum_k |a_ik| |b_kj| (inputs rounded to f16, 2^-11 each, and 16-term f16
+    /// partial sums; the bound holds for any k because the f32 accumulator adds the partials).
+    pub const GPU_F16_MATMUL: f32 = 4e-3;
 }
 
 use tolerance::Tol;

@@ -1,10 +1,11 @@
 //! `GpuDevice`: one wgpu adapter's device and queue, what we know about it (name, limits,
 //! `shader-f16`), and the shared state behind it (buffer pool, pipeline cache, open batch).
 
+use super::kernels::matmul::MatmulKernel;
 use super::pipeline::PipelineCache;
 use super::submit::Batch;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A GPU failure a caller can act on: no adapter, out of memory, a size over a device limit,
@@ -43,6 +44,10 @@ pub(crate) struct Inner {
     pub(crate) batch: Mutex<Batch>,
     /// The first uncaptured wgpu error or device loss; every later operation reports it.
     pub(crate) failure: Arc<Mutex<Option<String>>>,
+    /// The forced matmul kernel (`MatmulKernel` as u8; 0 = auto).
+    matmul_kernel: AtomicU8,
+    /// Opt-in f16 arithmetic in the wide matmul.
+    f16_compute: AtomicBool,
 }
 
 /// A handle to one GPU (cheap to clone; clones share the device, pool and caches).
@@ -107,6 +112,8 @@ impl GpuDevice {
             pipelines: PipelineCache::default(),
             batch: Mutex::new(Batch::default()),
             failure,
+            matmul_kernel: AtomicU8::new(MatmulKernel::Auto.to_u8()),
+            f16_compute: AtomicBool::new(false),
         };
         Ok(GpuDevice { inner: Arc::new(inner) })
     }
@@ -119,6 +126,34 @@ impl GpuDevice {
 
     pub fn info(&self) -> &GpuInfo {
         &self.inner.info
+    }
+
+    /// Forces one matmul kernel on this device (benchmarks and tests); `MatmulKernel::Auto`, the
+    /// default, picks by the product's size.
+    pub fn set_matmul_kernel(&self, kernel: MatmulKernel) {
+        self.inner.matmul_kernel.store(kernel.to_u8(), Ordering::Relaxed);
+    }
+
+    /// The matmul kernel setting (`Auto` unless forced).
+    pub fn matmul_kernel(&self) -> MatmulKernel {
+        MatmulKernel::from_u8(self.inner.matmul_kernel.load(Ordering::Relaxed))
+    }
+
+    /// Opt-in f16 arithmetic: products that run on the wide matmul kernel round their inputs to
+    /// f16 and sum 16 products at a time in f16 (error about 1e-3 of sum |a||b| per output; see
+    /// `matrix/matmul_wide_f16.wgsl`). Data stays f32 in memory. Fails on an adapter without
+    /// `shader-f16`.
+    pub fn set_f16_compute(&self, on: bool) -> Result<(), GpuError> {
+        if on && !self.inner.info.shader_f16 {
+            return Err(GpuError(format!("f16 compute: adapter {} has no shader-f16", self.inner.info.name)));
+        }
+        self.inner.f16_compute.store(on, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Whether f16 compute is on.
+    pub fn f16_compute(&self) -> bool {
+        self.inner.f16_compute.load(Ordering::Relaxed)
     }
 
     /// A number unique to this device within the process (`Device` equality uses it).

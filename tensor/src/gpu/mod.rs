@@ -15,4 +15,5 @@ mod submit;
 
 pub use buffer::GpuBuffer;
 pub use device::{GpuDevice, GpuError, GpuInfo};
+pub use kernels::matmul::MatmulKernel;
 pub(crate) use params::{Params, coalesce};

@@ -2,7 +2,7 @@
 //! warm-up, like the peer scripts in `shared/bench`).
 //!
 //! `cargo run --release -p tests --bin bench -- <matmul|elementwise|overhead|conv2d|conv_encoder_rl|mlp|skill_vae_step|skill_train|sac_update|rl_step|embed|kitchen_step|render|all> [--threads 1,2] [--device cpu|gpu]`
-//! `--device gpu` runs `matmul`, `conv2d`, `conv_encoder_rl`, `skill_vae_step`, `sac_update` and `embed` on the wgpu device
+//! `--device gpu` runs `matmul`, `overhead`, `conv2d`, `conv_encoder_rl`, `skill_vae_step`, `sac_update` and `embed` on the wgpu device
 //! (one thread count, 1, unless `--threads` is given); a software adapter's numbers (lavapipe)
 //! prove nothing about GPU speed.
 //! Environment: `BENCH_REPS` (timed repetitions, default 7), `BENCH_QUIET_WAIT` (seconds to wait
@@ -44,7 +44,8 @@ const USAGE: &str = "usage: bench <matmul|elementwise|overhead|conv2d|conv_encod
      [--threads 1,2] [--device cpu|gpu]";
 
 /// Benchmarks that run on a GPU (`--device gpu`).
-const GPU_BENCHES: [&str; 6] = ["matmul", "conv2d", "conv_encoder_rl", "skill_vae_step", "sac_update", "embed"];
+const GPU_BENCHES: [&str; 7] =
+    ["matmul", "overhead", "conv2d", "conv_encoder_rl", "skill_vae_step", "sac_update", "embed"];
 
 /// The bench name, thread counts and device from the command line, or a message for the user.
 fn parse_args(args: &[String]) -> Result<(String, Vec<usize>, Device), String> {
@@ -85,6 +86,7 @@ fn run(name: &str, threads: &[usize], dev: &Device) -> Result<(), String> {
     match name {
         "matmul" => matmul::run(threads, dev),
         "elementwise" => elementwise::run(threads),
+        "overhead" if dev.is_gpu() => elementwise::run_overhead_gpu(dev),
         "overhead" => elementwise::run_overhead(threads),
         "conv2d" => conv::run(threads, dev),
         "conv_encoder_rl" => conv::run_rl(threads, dev),

@@ -5,6 +5,7 @@
 //! `EXTRACT_REQUIRE_GPU=1`.
 
 mod limits;
+mod matmul;
 mod primitives;
 mod training;
 

@@ -1,0 +1,206 @@
+// matmul_wide.wgsl — batched C[b] = A[b] @ B[b] for large products: A[b]: [m, k], B[b]: [k, n]
+// read through strides (transposed or broadcast views need no copy), C dense [batch, m, n].
+// Same inputs, Params and results as matmul.wgsl; the host picks this kernel when the product has
+// enough 128 x 128 output tiles to fill the device.
+//
+// Tiling: a workgroup of 16 x 16 threads computes a 128 x 128 block of C, each thread an 8 x 8
+// block held in registers: rows {4y..4y+3, 64+4y..64+4y+3} and the same pattern of columns, so
+// that a warp's reads of the staged slices are either broadcasts or consecutive vec4s. Per step
+// along k, the workgroup stages a 128 x 8 slice of A and an 8 x 128 slice of B in workgroup
+// memory as vec4s (one vec4 of A and one of B per thread); the next step's slices are read from
+// global memory into registers while the current one is multiplied (software pipelining).
+// Each step: 8 rank-1 updates of 64 multiply-adds per thread from 4 vec4 reads each.
+// Bindings: 0 a (read), 1 b (read), 2 c (read_write), 3 params (uniform Params).
+// Dispatch: (ceil(n / 128), min(ceil(m / 128) - row_tile_base, 65535), batch chunk <= 65535);
+//   the host splits larger launches through row_tile_base / batch_base, and keeps ceil(k / 8)
+//   within 65535 (lavapipe stops a loop after 65535 iterations; the k loop is the kernel's only loop).
+// Batch dims: up to 4 (`batch_shape`, row-major); the batch offsets of A and B come from
+//   a_bstride / b_bstride (0 on broadcast dims).
+
+struct Params {
+    m: u32,
+    n: u32,
+    k: u32,
+    batch_rank: u32,
+    a_rs: u32,
+    a_cs: u32,
+    b_rs: u32,
+    b_cs: u32,
+    a_off: u32,
+    b_off: u32,
+    batch_base: u32,
+    row_tile_base: u32,
+    batch_shape: vec4<u32>,
+    a_bstride: vec4<u32>,
+    b_bstride: vec4<u32>,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+// tile_a[kk][q] = A[row0 + 4q .. row0 + 4q + 3, k0 + kk]; tile_b[kk][q] = B[k0 + kk, col0 + 4q .. +3].
+// tile_a has one vec4 of padding per k so that the 8 threads storing one column of A (k = 0..7)
+// hit different banks.
+var<workgroup> tile_a: array<array<vec4<f32>, 33>, 8>;
+var<workgroup> tile_b: array<array<vec4<f32>, 32>, 8>;
+
+// Four consecutive rows of A at one k (zero outside the matrix; no loop, see the header).
+fn load_a(base: u32, row: u32, kk: u32, p: Params) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    if kk < p.k {
+        let at = base + row * p.a_rs + kk * p.a_cs;
+        if row < p.m {
+            v.x = a[at];
+        }
+        if row + 1u < p.m {
+            v.y = a[at + p.a_rs];
+        }
+        if row + 2u < p.m {
+            v.z = a[at + 2u * p.a_rs];
+        }
+        if row + 3u < p.m {
+            v.w = a[at + 3u * p.a_rs];
+        }
+    }
+    return v;
+}
+
+// Four consecutive columns of B at one k (zero outside the matrix).
+fn load_b(base: u32, kk: u32, col: u32, p: Params) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    if kk < p.k {
+        let at = base + kk * p.b_rs + col * p.b_cs;
+        if col < p.n {
+            v.x = b[at];
+        }
+        if col + 1u < p.n {
+            v.y = b[at + p.b_cs];
+        }
+        if col + 2u < p.n {
+            v.z = b[at + 2u * p.b_cs];
+        }
+        if col + 3u < p.n {
+            v.w = b[at + 3u * p.b_cs];
+        }
+    }
+    return v;
+}
+
+// acc (8 rows x 2 vec4 of columns) += column kk of the staged A x row kk of the staged B
+// (written out: constant indices keep acc in registers).
+fn rank1(acc: ptr<function, array<vec4<f32>, 16>>, kk: u32, lid: vec3<u32>) {
+    let a0 = tile_a[kk][lid.y];
+    let a1 = tile_a[kk][16u + lid.y];
+    let b0 = tile_b[kk][lid.x];
+    let b1 = tile_b[kk][16u + lid.x];
+    (*acc)[0] += a0.x * b0;
+    (*acc)[1] += a0.x * b1;
+    (*acc)[2] += a0.y * b0;
+    (*acc)[3] += a0.y * b1;
+    (*acc)[4] += a0.z * b0;
+    (*acc)[5] += a0.z * b1;
+    (*acc)[6] += a0.w * b0;
+    (*acc)[7] += a0.w * b1;
+    (*acc)[8] += a1.x * b0;
+    (*acc)[9] += a1.x * b1;
+    (*acc)[10] += a1.y * b0;
+    (*acc)[11] += a1.y * b1;
+    (*acc)[12] += a1.z * b0;
+    (*acc)[13] += a1.z * b1;
+    (*acc)[14] += a1.w * b0;
+    (*acc)[15] += a1.w * b1;
+}
+
+// Stores one vec4 of C (row `row`, columns col..col+3), clipped to the matrix.
+fn store(batch: u32, row: u32, col: u32, v: vec4<f32>, p: Params) {
+    if row >= p.m {
+        return;
+    }
+    let at = (batch * p.m + row) * p.n + col;
+    if col + 3u < p.n {
+        c[at] = v.x;
+        c[at + 1u] = v.y;
+        c[at + 2u] = v.z;
+        c[at + 3u] = v.w;
+        return;
+    }
+    if col < p.n {
+        c[at] = v.x;
+    }
+    if col + 1u < p.n {
+        c[at + 1u] = v.y;
+    }
+    if col + 2u < p.n {
+        c[at + 2u] = v.z;
+    }
+}
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let p = params;
+    let batch = wid.z + p.batch_base;
+    let row0 = (wid.y + p.row_tile_base) * 128u;
+    let col0 = wid.x * 128u;
+    let tid = lid.y * 16u + lid.x;
+    var a_base = p.a_off;
+    var b_base = p.b_off;
+    var rem = batch;
+    for (var d = i32(p.batch_rank) - 1; d >= 0; d--) {
+        let s = p.batch_shape[d];
+        let idx = rem % s;
+        rem = rem / s;
+        a_base += idx * p.a_bstride[d];
+        b_base += idx * p.b_bstride[d];
+    }
+    // This thread stages A rows 4 * (tid / 8) .. +3 at k offset tid % 8, and B columns
+    // 4 * (tid % 32) .. +3 at k offset tid / 32.
+    let a_q = tid / 8u;
+    let a_k = tid % 8u;
+    let b_q = tid % 32u;
+    let b_k = tid / 32u;
+    var acc: array<vec4<f32>, 16>;
+    var next_a = load_a(a_base, row0 + 4u * a_q, a_k, p);
+    var next_b = load_b(b_base, b_k, col0 + 4u * b_q, p);
+    let steps = (p.k + 7u) / 8u;
+    for (var s = 0u; s < steps; s++) {
+        tile_a[a_k][a_q] = next_a;
+        tile_b[b_k][b_q] = next_b;
+        workgroupBarrier();
+        let k1 = (s + 1u) * 8u;
+        next_a = load_a(a_base, row0 + 4u * a_q, k1 + a_k, p);
+        next_b = load_b(b_base, k1 + b_k, col0 + 4u * b_q, p);
+        rank1(&acc, 0u, lid);
+        rank1(&acc, 1u, lid);
+        rank1(&acc, 2u, lid);
+        rank1(&acc, 3u, lid);
+        rank1(&acc, 4u, lid);
+        rank1(&acc, 5u, lid);
+        rank1(&acc, 6u, lid);
+        rank1(&acc, 7u, lid);
+        workgroupBarrier();
+    }
+    let c0 = col0 + 4u * lid.x;
+    let c1 = c0 + 64u;
+    let r0 = row0 + 4u * lid.y + 0u;
+    store(batch, r0, c0, acc[0], p);
+    store(batch, r0, c1, acc[1], p);
+    store(batch, r0 + 64u, c0, acc[8], p);
+    store(batch, r0 + 64u, c1, acc[9], p);
+    let r1 = row0 + 4u * lid.y + 1u;
+    store(batch, r1, c0, acc[2], p);
+    store(batch, r1, c1, acc[3], p);
+    store(batch, r1 + 64u, c0, acc[10], p);
+    store(batch, r1 + 64u, c1, acc[11], p);
+    let r2 = row0 + 4u * lid.y + 2u;
+    store(batch, r2, c0, acc[4], p);
+    store(batch, r2, c1, acc[5], p);
+    store(batch, r2 + 64u, c0, acc[12], p);
+    store(batch, r2 + 64u, c1, acc[13], p);
+    let r3 = row0 + 4u * lid.y + 3u;
+    store(batch, r3, c0, acc[6], p);
+    store(batch, r3, c1, acc[7], p);
+    store(batch, r3 + 64u, c0, acc[14], p);
+    store(batch, r3 + 64u, c1, acc[15], p);
+}

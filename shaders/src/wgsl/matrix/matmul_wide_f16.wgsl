@@ -1,0 +1,233 @@
+// matmul_wide_f16.wgsl — the wide matmul (matmul_wide.wgsl) with f16 arithmetic, for adapters
+// with `shader-f16`, opt-in (`GpuDevice::set_f16_compute`). Inputs and output stay f32 in memory;
+// the staged slices are rounded to f16, each thread sums the 16 products of one k step in f16
+// (vec4<f16> multiply-adds, two packed f16 operations per instruction where the hardware has
+// them) and adds that partial sum to its f32 accumulator. Error: about 1e-3 of sum |a||b| per
+// output (the inputs' rounding to f16 and the 16-term f16 sums); inputs beyond f16's range
+// (|x| > 65504) or products beyond it overflow.
+//
+// Tiling as matmul_wide.wgsl (16 x 16 threads, 128 x 128 outputs, 8 x 8 per thread) but k steps
+// of 16: each thread stages two vec4 of A (k offsets tid % 8 and tid % 8 + 8) and two of B.
+// Bindings: 0 a (read), 1 b (read), 2 c (read_write), 3 params (uniform Params), as matmul.wgsl.
+// Dispatch: (ceil(n / 128), min(ceil(m / 128) - row_tile_base, 65535), batch chunk <= 65535);
+//   ceil(k / 16) within 65535 (the k loop is the kernel's only loop).
+
+enable f16;
+
+struct Params {
+    m: u32,
+    n: u32,
+    k: u32,
+    batch_rank: u32,
+    a_rs: u32,
+    a_cs: u32,
+    b_rs: u32,
+    b_cs: u32,
+    a_off: u32,
+    b_off: u32,
+    batch_base: u32,
+    row_tile_base: u32,
+    batch_shape: vec4<u32>,
+    a_bstride: vec4<u32>,
+    b_bstride: vec4<u32>,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+// tile_a[kk][q] = A[row0 + 4q .. row0 + 4q + 3, k0 + kk]; tile_b[kk][q] = B[k0 + kk, col0 + 4q .. +3],
+// rounded to f16; tile_a padded as in matmul_wide.wgsl.
+var<workgroup> tile_a: array<array<vec4<f16>, 33>, 16>;
+var<workgroup> tile_b: array<array<vec4<f16>, 32>, 16>;
+
+// Four consecutive rows of A at one k (zero outside the matrix; no loop, see the header).
+fn load_a(base: u32, row: u32, kk: u32, p: Params) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    if kk < p.k {
+        let at = base + row * p.a_rs + kk * p.a_cs;
+        if row < p.m {
+            v.x = a[at];
+        }
+        if row + 1u < p.m {
+            v.y = a[at + p.a_rs];
+        }
+        if row + 2u < p.m {
+            v.z = a[at + 2u * p.a_rs];
+        }
+        if row + 3u < p.m {
+            v.w = a[at + 3u * p.a_rs];
+        }
+    }
+    return v;
+}
+
+// Four consecutive columns of B at one k (zero outside the matrix).
+fn load_b(base: u32, kk: u32, col: u32, p: Params) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    if kk < p.k {
+        let at = base + kk * p.b_rs + col * p.b_cs;
+        if col < p.n {
+            v.x = b[at];
+        }
+        if col + 1u < p.n {
+            v.y = b[at + p.b_cs];
+        }
+        if col + 2u < p.n {
+            v.z = b[at + 2u * p.b_cs];
+        }
+        if col + 3u < p.n {
+            v.w = b[at + 3u * p.b_cs];
+        }
+    }
+    return v;
+}
+
+// acc (8 rows x 2 vec4 of columns) += column kk of the staged A x row kk of the staged B
+// (written out: constant indices keep acc in registers).
+fn rank1(acc: ptr<function, array<vec4<f16>, 16>>, kk: u32, lid: vec3<u32>) {
+    let a0 = tile_a[kk][lid.y];
+    let a1 = tile_a[kk][16u + lid.y];
+    let b0 = tile_b[kk][lid.x];
+    let b1 = tile_b[kk][16u + lid.x];
+    (*acc)[0] += a0.x * b0;
+    (*acc)[1] += a0.x * b1;
+    (*acc)[2] += a0.y * b0;
+    (*acc)[3] += a0.y * b1;
+    (*acc)[4] += a0.z * b0;
+    (*acc)[5] += a0.z * b1;
+    (*acc)[6] += a0.w * b0;
+    (*acc)[7] += a0.w * b1;
+    (*acc)[8] += a1.x * b0;
+    (*acc)[9] += a1.x * b1;
+    (*acc)[10] += a1.y * b0;
+    (*acc)[11] += a1.y * b1;
+    (*acc)[12] += a1.z * b0;
+    (*acc)[13] += a1.z * b1;
+    (*acc)[14] += a1.w * b0;
+    (*acc)[15] += a1.w * b1;
+}
+
+// Stores one vec4 of C (row `row`, columns col..col+3), clipped to the matrix.
+fn store(batch: u32, row: u32, col: u32, v: vec4<f32>, p: Params) {
+    if row >= p.m {
+        return;
+    }
+    let at = (batch * p.m + row) * p.n + col;
+    if col + 3u < p.n {
+        c[at] = v.x;
+        c[at + 1u] = v.y;
+        c[at + 2u] = v.z;
+        c[at + 3u] = v.w;
+        return;
+    }
+    if col < p.n {
+        c[at] = v.x;
+    }
+    if col + 1u < p.n {
+        c[at + 1u] = v.y;
+    }
+    if col + 2u < p.n {
+        c[at + 2u] = v.z;
+    }
+}
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let p = params;
+    let batch = wid.z + p.batch_base;
+    let row0 = (wid.y + p.row_tile_base) * 128u;
+    let col0 = wid.x * 128u;
+    let tid = lid.y * 16u + lid.x;
+    var a_base = p.a_off;
+    var b_base = p.b_off;
+    var rem = batch;
+    for (var d = i32(p.batch_rank) - 1; d >= 0; d--) {
+        let s = p.batch_shape[d];
+        let idx = rem % s;
+        rem = rem / s;
+        a_base += idx * p.a_bstride[d];
+        b_base += idx * p.b_bstride[d];
+    }
+    // This thread stages A rows 4 * (tid / 8) .. +3 at k offsets tid % 8 (+ 8), and B columns
+    // 4 * (tid % 32) .. +3 at k offsets tid / 32 (+ 8).
+    let a_q = tid / 8u;
+    let a_k = tid % 8u;
+    let b_q = tid % 32u;
+    let b_k = tid / 32u;
+    var acc: array<vec4<f32>, 16>;
+    var next_a0 = load_a(a_base, row0 + 4u * a_q, a_k, p);
+    var next_a1 = load_a(a_base, row0 + 4u * a_q, a_k + 8u, p);
+    var next_b0 = load_b(b_base, b_k, col0 + 4u * b_q, p);
+    var next_b1 = load_b(b_base, b_k + 8u, col0 + 4u * b_q, p);
+    let steps = (p.k + 15u) / 16u;
+    for (var s = 0u; s < steps; s++) {
+        tile_a[a_k][a_q] = vec4<f16>(next_a0);
+        tile_a[a_k + 8u][a_q] = vec4<f16>(next_a1);
+        tile_b[b_k][b_q] = vec4<f16>(next_b0);
+        tile_b[b_k + 8u][b_q] = vec4<f16>(next_b1);
+        workgroupBarrier();
+        let k1 = (s + 1u) * 16u;
+        next_a0 = load_a(a_base, row0 + 4u * a_q, k1 + a_k, p);
+        next_a1 = load_a(a_base, row0 + 4u * a_q, k1 + a_k + 8u, p);
+        next_b0 = load_b(b_base, k1 + b_k, col0 + 4u * b_q, p);
+        next_b1 = load_b(b_base, k1 + b_k + 8u, col0 + 4u * b_q, p);
+        var part: array<vec4<f16>, 16>;
+        rank1(&part, 0u, lid);
+        rank1(&part, 1u, lid);
+        rank1(&part, 2u, lid);
+        rank1(&part, 3u, lid);
+        rank1(&part, 4u, lid);
+        rank1(&part, 5u, lid);
+        rank1(&part, 6u, lid);
+        rank1(&part, 7u, lid);
+        rank1(&part, 8u, lid);
+        rank1(&part, 9u, lid);
+        rank1(&part, 10u, lid);
+        rank1(&part, 11u, lid);
+        rank1(&part, 12u, lid);
+        rank1(&part, 13u, lid);
+        rank1(&part, 14u, lid);
+        rank1(&part, 15u, lid);
+        acc[0] += vec4<f32>(part[0]);
+        acc[1] += vec4<f32>(part[1]);
+        acc[2] += vec4<f32>(part[2]);
+        acc[3] += vec4<f32>(part[3]);
+        acc[4] += vec4<f32>(part[4]);
+        acc[5] += vec4<f32>(part[5]);
+        acc[6] += vec4<f32>(part[6]);
+        acc[7] += vec4<f32>(part[7]);
+        acc[8] += vec4<f32>(part[8]);
+        acc[9] += vec4<f32>(part[9]);
+        acc[10] += vec4<f32>(part[10]);
+        acc[11] += vec4<f32>(part[11]);
+        acc[12] += vec4<f32>(part[12]);
+        acc[13] += vec4<f32>(part[13]);
+        acc[14] += vec4<f32>(part[14]);
+        acc[15] += vec4<f32>(part[15]);
+        workgroupBarrier();
+    }
+    let c0 = col0 + 4u * lid.x;
+    let c1 = c0 + 64u;
+    let r0 = row0 + 4u * lid.y + 0u;
+    store(batch, r0, c0, acc[0], p);
+    store(batch, r0, c1, acc[1], p);
+    store(batch, r0 + 64u, c0, acc[8], p);
+    store(batch, r0 + 64u, c1, acc[9], p);
+    let r1 = row0 + 4u * lid.y + 1u;
+    store(batch, r1, c0, acc[2], p);
+    store(batch, r1, c1, acc[3], p);
+    store(batch, r1 + 64u, c0, acc[10], p);
+    store(batch, r1 + 64u, c1, acc[11], p);
+    let r2 = row0 + 4u * lid.y + 2u;
+    store(batch, r2, c0, acc[4], p);
+    store(batch, r2, c1, acc[5], p);
+    store(batch, r2 + 64u, c0, acc[12], p);
+    store(batch, r2 + 64u, c1, acc[13], p);
+    let r3 = row0 + 4u * lid.y + 3u;
+    store(batch, r3, c0, acc[6], p);
+    store(batch, r3, c1, acc[7], p);
+    store(batch, r3 + 64u, c0, acc[14], p);
+    store(batch, r3 + 64u, c1, acc[15], p);
+}
