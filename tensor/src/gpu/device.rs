@@ -44,6 +44,8 @@ pub(crate) struct Inner {
     pub(crate) batch: Mutex<Batch>,
     /// The first uncaptured wgpu error or device loss; every later operation reports it.
     pub(crate) failure: Arc<Mutex<Option<String>>>,
+    /// Offsets of uniform bindings must be multiples of this (the adapter's limit).
+    pub(crate) uniform_align: usize,
     /// The forced matmul kernel (`MatmulKernel` as u8; 0 = auto).
     matmul_kernel: AtomicU8,
     /// Opt-in f16 arithmetic in the wide matmul.
@@ -112,6 +114,7 @@ impl GpuDevice {
             pipelines: PipelineCache::default(),
             batch: Mutex::new(Batch::default()),
             failure,
+            uniform_align: limits.min_uniform_buffer_offset_alignment.max(16) as usize,
             matmul_kernel: AtomicU8::new(MatmulKernel::Auto.to_u8()),
             f16_compute: AtomicBool::new(false),
         };

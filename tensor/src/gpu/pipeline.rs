@@ -7,15 +7,21 @@ use std::sync::{Arc, Mutex};
 /// A pipeline's identity: the kernel and the value of its `OP` override (if it has one).
 type Key = (Kernel, Option<u32>);
 
+/// A compiled kernel and its bind group layout (asked of the pipeline once, not per dispatch).
+pub(crate) struct Pipeline {
+    pub(crate) pipeline: wgpu::ComputePipeline,
+    pub(crate) layout: wgpu::BindGroupLayout,
+}
+
 /// Cached shader modules (one per WGSL file) and pipelines.
 #[derive(Default)]
 pub(crate) struct PipelineCache {
     modules: Mutex<HashMap<&'static str, Arc<wgpu::ShaderModule>>>,
-    pipelines: Mutex<HashMap<Key, Arc<wgpu::ComputePipeline>>>,
+    pipelines: Mutex<HashMap<Key, Arc<Pipeline>>>,
 }
 
 impl PipelineCache {
-    pub(crate) fn get(&self, device: &wgpu::Device, kernel: Kernel, op: Option<u32>) -> Arc<wgpu::ComputePipeline> {
+    pub(crate) fn get(&self, device: &wgpu::Device, kernel: Kernel, op: Option<u32>) -> Arc<Pipeline> {
         if let Some(p) = super::device::lock(&self.pipelines).get(&(kernel, op)) {
             return p.clone();
         }
@@ -32,7 +38,8 @@ impl PipelineCache {
             },
             cache: None,
         });
-        let p = Arc::new(pipeline);
+        let layout = pipeline.get_bind_group_layout(0);
+        let p = Arc::new(Pipeline { pipeline, layout });
         super::device::lock(&self.pipelines).insert((kernel, op), p.clone());
         p
     }

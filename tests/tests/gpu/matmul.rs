@@ -63,10 +63,11 @@ fn split_k_matches_the_cpu() {
 #[test]
 fn auto_picks_the_wide_kernel_for_large_products_only() {
     assert_eq!(MatmulKernel::Auto.resolve(64, 64, 1), MatmulKernel::Tiled64);
-    assert_eq!(MatmulKernel::Auto.resolve(512, 512, 1), MatmulKernel::Tiled64);
+    assert_eq!(MatmulKernel::Auto.resolve(256, 256, 1), MatmulKernel::Tiled64);
+    assert_eq!(MatmulKernel::Auto.resolve(512, 512, 1), MatmulKernel::Wide128);
     assert_eq!(MatmulKernel::Auto.resolve(1024, 1024, 1), MatmulKernel::Wide128);
     assert_eq!(MatmulKernel::Auto.resolve(2048, 2048, 1), MatmulKernel::Wide128);
-    assert_eq!(MatmulKernel::Auto.resolve(256, 256, 64), MatmulKernel::Wide128);
+    assert_eq!(MatmulKernel::Auto.resolve(256, 256, 4), MatmulKernel::Wide128);
     assert_eq!(MatmulKernel::Tiled64.resolve(4096, 4096, 1), MatmulKernel::Tiled64);
 }
 

@@ -15,10 +15,10 @@ const MAX_BATCH_RANK: usize = 4;
 const MAX_GROUPS: usize = 65535;
 
 /// Fewest 128 x 128 output tiles (over the whole batch) for which `Auto` picks the wide kernel.
-/// Measured on an NVIDIA H200: the wide kernel leads from 1024^2 (64 tiles: 13.2 vs 10.1
-/// TFLOP/s) on and is level at 512^2 (16 tiles), where the 64 x 64 kernel's four times as many
-/// workgroups keep more of the GPU busy.
-const WIDE_MIN_TILES: usize = 32;
+/// Measured on an NVIDIA H200 (8 products queued per sync): the wide kernel leads from 512^2
+/// (16 tiles: 13.8 vs 7.6 TFLOP/s; 1024^2: 26.9 vs 13.6) and trails slightly at 256^2 (4 tiles:
+/// 1.8 vs 2.0), where the 64 x 64 kernel's four times as many workgroups keep more SMs busy.
+const WIDE_MIN_TILES: usize = 16;
 
 /// Which matmul kernel a GPU device runs. `Auto` (the default) picks by the product's size;
 /// benchmarks and tests force one with [`GpuDevice::set_matmul_kernel`].
