@@ -10,7 +10,9 @@
 //!   frames rendered on demand (llvmpipe), skill decoding, replay and one update per skill — with
 //!   1 and 2 env workers (threads). With random weights a skill's predicted progress rarely reaches
 //!   1, so skills tend to run to the 30-step cap (a trained model's average 20-26); the row reports
-//!   the skill length and the share of time spent in updates.
+//!   the skill length and the share of time spent in updates. With `--device gpu` the agent (its
+//!   decisions and updates) runs on the GPU; physics, rendering and skill decoding stay where they
+//!   are.
 
 use super::skill_vae::peak_rss_mib;
 use super::timing::{Timing, bench, device_fields, emit, pool, sync};
@@ -106,10 +108,11 @@ fn loop_config(steps: usize) -> HrlConfig {
 }
 
 /// One worker of an `rl_step` run; rank 0 returns the summary.
-fn worker(comm: &dyn Comm, steps: usize, dir: &std::path::Path) -> Result<Option<HrlSummary>, String> {
+fn worker(comm: &dyn Comm, steps: usize, dir: &std::path::Path, dev: &Device) -> Result<Option<HrlSummary>, String> {
     let (policy, prior, view) = models(ObsInput::Image);
     let seed = comm.rank() as u64;
     let mut agent = HybridSacAgent::new(policy, prior, view, HybridSacConfig::default(), seed)?;
+    agent.to_device(dev);
     let (_, decoder, _) = models(ObsInput::Image);
     let ll = LowLevel::extract(decoder);
     let sampler = |seed| -> Result<_, String> {
@@ -135,11 +138,18 @@ fn worker(comm: &dyn Comm, steps: usize, dir: &std::path::Path) -> Result<Option
     train(&mut agent, &ll, &mut s, lead, &loop_config(steps), 0, comm)
 }
 
-/// The `rl_step` rows: 1 and 2 env workers (the thread pool has `threads` threads).
-pub fn run_loop(threads: &[usize]) -> Result<(), String> {
+/// The `rl_step` rows: 1 and 2 env workers, or `BENCH_RL_WORKERS` (the thread pool has `threads`
+/// threads).
+pub fn run_loop(threads: &[usize], dev: &Device) -> Result<(), String> {
     let steps: usize = std::env::var("BENCH_RL_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(900);
+    // Env worker counts (`BENCH_RL_WORKERS`, comma-separated, default 1,2).
+    let worker_counts: Vec<usize> = std::env::var("BENCH_RL_WORKERS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|w| w.trim().parse().ok()).filter(|&w| w > 0).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| vec![1, 2]);
     for &t in threads {
-        for workers in [1, 2] {
+        for &workers in &worker_counts {
             let dir = std::env::temp_dir().join(format!("bench-rl-step-{}-{workers}", std::process::id()));
             std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             let start = std::time::Instant::now();
@@ -148,8 +158,8 @@ pub fn run_loop(threads: &[usize]) -> Result<(), String> {
                     let mut comms = ThreadComm::group(workers).into_iter();
                     let lead = comms.next().expect("rank 0");
                     let dir = &dir;
-                    let others: Vec<_> = comms.map(|c| s.spawn(move || worker(&c, steps, dir))).collect();
-                    let out = worker(&lead, steps, dir);
+                    let others: Vec<_> = comms.map(|c| s.spawn(move || worker(&c, steps, dir, dev))).collect();
+                    let out = worker(&lead, steps, dir, dev);
                     others.into_iter().for_each(|h| drop(h.join()));
                     out
                 })
@@ -157,10 +167,11 @@ pub fn run_loop(threads: &[usize]) -> Result<(), String> {
             let sec = start.elapsed().as_secs_f64();
             let _ = std::fs::remove_dir_all(&dir);
             let s = summary.ok_or("rank 0 returns the summary")?;
-            let fields = json!({"bench": "rl_step", "agent": "extract_image", "workers": workers, "env_steps": s.env_steps,
+            let mut fields = json!({"bench": "rl_step", "agent": "extract_image", "workers": workers, "env_steps": s.env_steps,
                 "env_steps_per_s": s.env_steps_per_s, "skills": s.transitions,
                 "steps_per_skill": s.env_steps as f64 / s.transitions.max(1) as f64, "updates": s.updates,
                 "batch": B, "update_share": s.update_s / s.wall_s.max(1e-9)});
+            fields.as_object_mut().expect("object").extend(device_fields(dev).as_object().expect("object").clone());
             emit(fields, Timing { sec, best: sec, foreign_cpu: 0.0 }, t);
         }
     }
