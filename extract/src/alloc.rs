@@ -14,9 +14,9 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Tells mimalloc never to return freed pages to the kernel (`purge_delay = -1`). Call first thing
 /// in `main` of a binary whose global allocator is mimalloc; harmless otherwise. The environment
-/// variable `MIMALLOC_PURGE_DELAY`, when set, keeps its say.
+/// variable `MIMALLOC_PURGE_DELAY`, when set to a value, keeps its say.
 pub fn keep_freed_memory() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some_and(|v| !v.is_empty()) {
         return;
     }
     // SAFETY: plain option setters of the mimalloc C library, callable at any time.
