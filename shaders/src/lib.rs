@@ -82,7 +82,16 @@ impl Kernel {
         }
     }
 
-    /// The WGSL source of the kernel's file.
+    /// Files prepended to the kernel's own (shared declarations), relative to `src/wgsl/`.
+    pub fn prelude(self) -> &'static [&'static str] {
+        match self {
+            Kernel::Matmul | Kernel::MatmulWide | Kernel::MatmulWideF16 => &["matrix/common.wgsl"],
+            _ => &[],
+        }
+    }
+
+    /// The WGSL source of the kernel: its prelude files, then its own file (an `enable`
+    /// directive, where the kernel needs one, first of all).
     pub fn source(self) -> &'static str {
         use Kernel::*;
         match self {
@@ -92,9 +101,15 @@ impl Kernel {
             Copy => include_str!("wgsl/elementwise/copy.wgsl"),
             ReduceTree | ReduceThread => include_str!("wgsl/reduce/reduce.wgsl"),
             ArgExtreme => include_str!("wgsl/reduce/arg.wgsl"),
-            Matmul => include_str!("wgsl/matrix/matmul.wgsl"),
-            MatmulWide => include_str!("wgsl/matrix/matmul_wide.wgsl"),
-            MatmulWideF16 => include_str!("wgsl/matrix/matmul_wide_f16.wgsl"),
+            Matmul => concat!(include_str!("wgsl/matrix/common.wgsl"), include_str!("wgsl/matrix/matmul.wgsl")),
+            MatmulWide => {
+                concat!(include_str!("wgsl/matrix/common.wgsl"), include_str!("wgsl/matrix/matmul_wide.wgsl"))
+            }
+            MatmulWideF16 => concat!(
+                "enable f16;\n",
+                include_str!("wgsl/matrix/common.wgsl"),
+                include_str!("wgsl/matrix/matmul_wide_f16.wgsl")
+            ),
             Im2col | Col2im => include_str!("wgsl/conv/im2col.wgsl"),
             Depthwise => include_str!("wgsl/conv/depthwise.wgsl"),
             Gather | ScatterAdd | ScatterAddTree => include_str!("wgsl/index/gather.wgsl"),
@@ -201,7 +216,8 @@ mod tests {
             for file in std::fs::read_dir(&family).expect("family dir") {
                 let p = file.expect("readable dir entry").path();
                 let rel = p.strip_prefix(&root).expect("under root").to_string_lossy().replace('\\', "/");
-                assert!(Kernel::ALL.iter().any(|k| k.file() == rel), "{rel} is not in Kernel::ALL");
+                let used = |k: &Kernel| k.file() == rel || k.prelude().contains(&rel.as_str());
+                assert!(Kernel::ALL.iter().any(used), "{rel} is not in Kernel::ALL");
             }
         }
     }
@@ -209,13 +225,16 @@ mod tests {
     /// Every file opens with a header comment naming its bindings and dispatch.
     #[test]
     fn every_file_has_a_header() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/wgsl");
         for k in Kernel::ALL {
-            let head: String = k.source().lines().take_while(|l| l.starts_with("//")).collect::<Vec<_>>().join("\n");
-            assert!(
-                head.contains("Bindings") && head.to_lowercase().contains("dispatch"),
-                "{}: header lacks bindings/dispatch",
-                k.file()
-            );
+            for rel in k.prelude().iter().chain([&k.file()]) {
+                let text = std::fs::read_to_string(root.join(rel)).expect("kernel file readable");
+                let head: String = text.lines().take_while(|l| l.starts_with("//")).collect::<Vec<_>>().join("\n");
+                assert!(
+                    head.contains("Bindings") && head.to_lowercase().contains("dispatch"),
+                    "{rel}: header lacks bindings/dispatch"
+                );
+            }
         }
     }
 }

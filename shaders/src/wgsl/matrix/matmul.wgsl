@@ -5,36 +5,13 @@
 // sub-block held in registers. Per step along k, the workgroup stages a 64 x 16 slice of A and a
 // 16 x 64 slice of B in workgroup memory (4 + 4 loads per thread), then every thread does
 // 16 rank-1 updates of its 4 x 4 block from it: 64 multiply-adds per 8 loads.
-// Bindings: 0 a (read), 1 b (read), 2 c (read_write), 3 params (uniform Params).
+// Bindings: 0 a (read), 1 b (read), 2 c (read_write), 3 params (uniform Params), in common.wgsl.
 // Dispatch: (ceil(n / 64), min(ceil(m / 64) - row_tile_base, 65535), batch chunk <= 65535);
 //   the host splits larger launches, passing the first row tile and batch of each in
 //   row_tile_base / batch_base, and keeps ceil(k / 16) within 65535 / 4 (lavapipe stops a loop
 //   after 65535 iterations in total; the inner loops run 4 times per k step).
 // Batch dims: up to 4 (`batch_shape`, row-major); the batch offsets of A and B come from
 //   a_bstride / b_bstride (0 on broadcast dims).
-
-struct Params {
-    m: u32,
-    n: u32,
-    k: u32,
-    batch_rank: u32,
-    a_rs: u32,
-    a_cs: u32,
-    b_rs: u32,
-    b_cs: u32,
-    a_off: u32,
-    b_off: u32,
-    batch_base: u32,
-    row_tile_base: u32,
-    batch_shape: vec4<u32>,
-    a_bstride: vec4<u32>,
-    b_bstride: vec4<u32>,
-}
-
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
 
 // tile_a[kk][r] = A[row0 + r, k0 + kk]; tile_b[kk][j] = B[k0 + kk, col0 + j].
 var<workgroup> tile_a: array<array<f32, 64>, 16>;
@@ -58,16 +35,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let row0 = (wid.y + p.row_tile_base) * 64u;
     let col0 = wid.x * 64u;
     let tid = lid.y * 16u + lid.x;
-    var a_base = p.a_off;
-    var b_base = p.b_off;
-    var rem = batch;
-    for (var d = i32(p.batch_rank) - 1; d >= 0; d--) {
-        let s = p.batch_shape[d];
-        let idx = rem % s;
-        rem = rem / s;
-        a_base += idx * p.a_bstride[d];
-        b_base += idx * p.b_bstride[d];
-    }
+    let bases = batch_bases(batch, p);
+    let a_base = bases.x;
+    let b_base = bases.y;
     var acc: array<vec4<f32>, 4>;
     for (var i = 0u; i < 4u; i++) {
         acc[i] = vec4<f32>(0.0);

@@ -10,83 +10,19 @@
 // memory as vec4s (one vec4 of A and one of B per thread); the next step's slices are read from
 // global memory into registers while the current one is multiplied (software pipelining).
 // Each step: 8 rank-1 updates of 64 multiply-adds per thread from 4 vec4 reads each.
-// Bindings: 0 a (read), 1 b (read), 2 c (read_write), 3 params (uniform Params).
+// Bindings: 0 a (read), 1 b (read), 2 c (read_write), 3 params (uniform Params), with the
+//   clipped loads and stores, in common.wgsl.
 // Dispatch: (ceil(n / 128), min(ceil(m / 128) - row_tile_base, 65535), batch chunk <= 65535);
 //   the host splits larger launches through row_tile_base / batch_base, and keeps ceil(k / 8)
 //   within 65535 (lavapipe stops a loop after 65535 iterations; the k loop is the kernel's only loop).
 // Batch dims: up to 4 (`batch_shape`, row-major); the batch offsets of A and B come from
 //   a_bstride / b_bstride (0 on broadcast dims).
 
-struct Params {
-    m: u32,
-    n: u32,
-    k: u32,
-    batch_rank: u32,
-    a_rs: u32,
-    a_cs: u32,
-    b_rs: u32,
-    b_cs: u32,
-    a_off: u32,
-    b_off: u32,
-    batch_base: u32,
-    row_tile_base: u32,
-    batch_shape: vec4<u32>,
-    a_bstride: vec4<u32>,
-    b_bstride: vec4<u32>,
-}
-
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
-
 // tile_a[kk][q] = A[row0 + 4q .. row0 + 4q + 3, k0 + kk]; tile_b[kk][q] = B[k0 + kk, col0 + 4q .. +3].
 // tile_a has one vec4 of padding per k so that the 8 threads storing one column of A (k = 0..7)
 // hit different banks.
 var<workgroup> tile_a: array<array<vec4<f32>, 33>, 8>;
 var<workgroup> tile_b: array<array<vec4<f32>, 32>, 8>;
-
-// Four consecutive rows of A at one k (zero outside the matrix; no loop, see the header).
-fn load_a(base: u32, row: u32, kk: u32, p: Params) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    if kk < p.k {
-        let at = base + row * p.a_rs + kk * p.a_cs;
-        if row < p.m {
-            v.x = a[at];
-        }
-        if row + 1u < p.m {
-            v.y = a[at + p.a_rs];
-        }
-        if row + 2u < p.m {
-            v.z = a[at + 2u * p.a_rs];
-        }
-        if row + 3u < p.m {
-            v.w = a[at + 3u * p.a_rs];
-        }
-    }
-    return v;
-}
-
-// Four consecutive columns of B at one k (zero outside the matrix).
-fn load_b(base: u32, kk: u32, col: u32, p: Params) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    if kk < p.k {
-        let at = base + kk * p.b_rs + col * p.b_cs;
-        if col < p.n {
-            v.x = b[at];
-        }
-        if col + 1u < p.n {
-            v.y = b[at + p.b_cs];
-        }
-        if col + 2u < p.n {
-            v.z = b[at + 2u * p.b_cs];
-        }
-        if col + 3u < p.n {
-            v.w = b[at + 3u * p.b_cs];
-        }
-    }
-    return v;
-}
 
 // acc (8 rows x 2 vec4 of columns) += column kk of the staged A x row kk of the staged B
 // (written out: constant indices keep acc in registers).
@@ -113,30 +49,6 @@ fn rank1(acc: ptr<function, array<vec4<f32>, 16>>, kk: u32, lid: vec3<u32>) {
     (*acc)[15] += a1.w * b1;
 }
 
-// Stores one vec4 of C (row `row`, columns col..col+3), clipped to the matrix.
-fn store(batch: u32, row: u32, col: u32, v: vec4<f32>, p: Params) {
-    if row >= p.m {
-        return;
-    }
-    let at = (batch * p.m + row) * p.n + col;
-    if col + 3u < p.n {
-        c[at] = v.x;
-        c[at + 1u] = v.y;
-        c[at + 2u] = v.z;
-        c[at + 3u] = v.w;
-        return;
-    }
-    if col < p.n {
-        c[at] = v.x;
-    }
-    if col + 1u < p.n {
-        c[at + 1u] = v.y;
-    }
-    if col + 2u < p.n {
-        c[at + 2u] = v.z;
-    }
-}
-
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let p = params;
@@ -144,16 +56,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let row0 = (wid.y + p.row_tile_base) * 128u;
     let col0 = wid.x * 128u;
     let tid = lid.y * 16u + lid.x;
-    var a_base = p.a_off;
-    var b_base = p.b_off;
-    var rem = batch;
-    for (var d = i32(p.batch_rank) - 1; d >= 0; d--) {
-        let s = p.batch_shape[d];
-        let idx = rem % s;
-        rem = rem / s;
-        a_base += idx * p.a_bstride[d];
-        b_base += idx * p.b_bstride[d];
-    }
+    let bases = batch_bases(batch, p);
+    let a_base = bases.x;
+    let b_base = bases.y;
     // This thread stages A rows 4 * (tid / 8) .. +3 at k offset tid % 8, and B columns
     // 4 * (tid % 32) .. +3 at k offset tid / 32.
     let a_q = tid / 8u;
