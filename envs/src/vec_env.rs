@@ -1,14 +1,19 @@
 //! `VecEnv`: several environments stepped together, split over worker threads (Gymnasium's vector env,
 //! without auto-reset: the caller resets the envs whose episode ended).
 //!
-//! Each worker owns a contiguous chunk of envs for the length of one call (`std::thread::scope`), so
-//! results come back in env order and equal stepping the envs one by one.
+//! Each worker owns a contiguous chunk of envs for the length of one call, so results come back in
+//! env order and equal stepping the envs one by one. The workers are kept for the `VecEnv`'s
+//! lifetime (a rayon pool of its own; the calling thread steps the first chunk), not spawned per
+//! call.
 use crate::{Env, StepResult};
 
 /// `n` environments of one type; actions and observations are flat row-major `[n, dim]` buffers.
 pub struct VecEnv<E: Env> {
     envs: Vec<E>,
     threads: usize,
+    /// `threads - 1` workers (none for one thread, or when the OS refused to start them: then
+    /// each call starts scoped threads instead).
+    pool: Option<rayon::ThreadPool>,
 }
 
 impl<E: Env + Send> VecEnv<E> {
@@ -22,7 +27,16 @@ impl<E: Env + Send> VecEnv<E> {
     pub fn with_threads(envs: Vec<E>, threads: usize) -> Self {
         assert!(!envs.is_empty(), "VecEnv needs at least one env");
         let threads = threads.clamp(1, envs.len());
-        VecEnv { envs, threads }
+        let pool = (threads > 1)
+            .then(|| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads - 1)
+                    .thread_name(|i| format!("vec-env-{i}"))
+                    .build()
+                    .ok()
+            })
+            .flatten();
+        VecEnv { envs, threads, pool }
     }
 
     pub fn len(&self) -> usize {
@@ -73,6 +87,19 @@ impl<E: Env + Send> VecEnv<E> {
         let run = move |c: usize, envs: &mut [E]| -> Vec<R> {
             envs.iter_mut().enumerate().map(|(j, env)| f(c * chunk + j, env)).collect()
         };
+        if let Some(pool) = &self.pool {
+            let mut slots: Vec<Option<Vec<R>>> = (0..self.threads).map(|_| None).collect();
+            let mut chunks = self.envs.chunks_mut(chunk);
+            let first = chunks.next().expect("at least one env");
+            let (first_slot, rest) = slots.split_first_mut().expect("threads >= 2");
+            pool.in_place_scope(|scope| {
+                for ((c, envs), slot) in chunks.enumerate().zip(rest.iter_mut()) {
+                    scope.spawn(move |_| *slot = Some(run(c + 1, envs)));
+                }
+                *first_slot = Some(run(0, first));
+            });
+            return slots.into_iter().flatten().flatten().collect();
+        }
         std::thread::scope(|scope| {
             let mut chunks = self.envs.chunks_mut(chunk);
             let first = chunks.next().expect("at least one env");
