@@ -4,6 +4,7 @@
 //! Each test skips (prints `skipped: no wgpu adapter`) without an adapter unless
 //! `EXTRACT_REQUIRE_GPU=1`.
 
+mod batching;
 mod limits;
 mod matmul;
 mod primitives;
