@@ -2,7 +2,7 @@
 //! warm-up, like the peer scripts in `shared/bench`).
 //!
 //! `cargo run --release -p tests --bin bench -- <matmul|elementwise|overhead|conv2d|conv_encoder_rl|mlp|skill_vae_step|skill_train|sac_update|rl_step|embed|kitchen_step|render|all> [--threads 1,2] [--device cpu|gpu]`
-//! `--device gpu` runs `matmul`, `overhead`, `conv2d`, `conv_encoder_rl`, `skill_vae_step`, `sac_update`, `rl_step` and `embed` on the wgpu device
+//! `--device gpu` runs `matmul`, `overhead`, `conv2d`, `conv_encoder_rl`, `skill_vae_step`, `skill_train`, `sac_update`, `rl_step` and `embed` on the wgpu device
 //! (one thread count, 1, unless `--threads` is given); a software adapter's numbers (lavapipe)
 //! prove nothing about GPU speed.
 //! Environment: `BENCH_REPS` (timed repetitions, default 7), `BENCH_QUIET_WAIT` (seconds to wait
@@ -44,8 +44,17 @@ const USAGE: &str = "usage: bench <matmul|elementwise|overhead|conv2d|conv_encod
      [--threads 1,2] [--device cpu|gpu]";
 
 /// Benchmarks that run on a GPU (`--device gpu`).
-const GPU_BENCHES: [&str; 8] =
-    ["matmul", "overhead", "conv2d", "conv_encoder_rl", "skill_vae_step", "sac_update", "rl_step", "embed"];
+const GPU_BENCHES: [&str; 9] = [
+    "matmul",
+    "overhead",
+    "conv2d",
+    "conv_encoder_rl",
+    "skill_vae_step",
+    "skill_train",
+    "sac_update",
+    "rl_step",
+    "embed",
+];
 
 /// The bench name, thread counts and device from the command line, or a message for the user.
 fn parse_args(args: &[String]) -> Result<(String, Vec<usize>, Device), String> {
