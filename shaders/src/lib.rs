@@ -85,7 +85,8 @@ impl Kernel {
     /// Files prepended to the kernel's own (shared declarations), relative to `src/wgsl/`.
     pub fn prelude(self) -> &'static [&'static str] {
         match self {
-            Kernel::Matmul | Kernel::MatmulWide | Kernel::MatmulWideF16 => &["matrix/common.wgsl"],
+            Kernel::Matmul => &["matrix/common.wgsl"],
+            Kernel::MatmulWide | Kernel::MatmulWideF16 => &["matrix/common.wgsl", "matrix/wide_common.wgsl"],
             _ => &[],
         }
     }
@@ -102,12 +103,15 @@ impl Kernel {
             ReduceTree | ReduceThread => include_str!("wgsl/reduce/reduce.wgsl"),
             ArgExtreme => include_str!("wgsl/reduce/arg.wgsl"),
             Matmul => concat!(include_str!("wgsl/matrix/common.wgsl"), include_str!("wgsl/matrix/matmul.wgsl")),
-            MatmulWide => {
-                concat!(include_str!("wgsl/matrix/common.wgsl"), include_str!("wgsl/matrix/matmul_wide.wgsl"))
-            }
+            MatmulWide => concat!(
+                include_str!("wgsl/matrix/common.wgsl"),
+                include_str!("wgsl/matrix/wide_common.wgsl"),
+                include_str!("wgsl/matrix/matmul_wide.wgsl")
+            ),
             MatmulWideF16 => concat!(
                 "enable f16;\n",
                 include_str!("wgsl/matrix/common.wgsl"),
+                include_str!("wgsl/matrix/wide_common.wgsl"),
                 include_str!("wgsl/matrix/matmul_wide_f16.wgsl")
             ),
             Im2col | Col2im => include_str!("wgsl/conv/im2col.wgsl"),

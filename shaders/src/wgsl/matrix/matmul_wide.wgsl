@@ -11,43 +11,15 @@
 // global memory into registers while the current one is multiplied (software pipelining).
 // Each step: 8 rank-1 updates of 64 multiply-adds per thread from 4 vec4 reads each.
 // Bindings: 0 a (read), 1 b (read), 2 c (read_write), 3 params (uniform Params), with the
-//   clipped loads and stores, in common.wgsl.
+//   clipped loads and stores, in common.wgsl and wide_common.wgsl.
 // Dispatch: (ceil(n / 128), min(ceil(m / 128) - row_tile_base, 65535), batch chunk <= 65535);
 //   the host splits larger launches through row_tile_base / batch_base, and keeps ceil(k / 8)
 //   within 65535 (lavapipe stops a loop after 65535 iterations; the k loop is the kernel's only loop).
 // Batch dims: up to 4 (`batch_shape`, row-major); the batch offsets of A and B come from
 //   a_bstride / b_bstride (0 on broadcast dims).
 
-// tile_a[kk][q] = A[row0 + 4q .. row0 + 4q + 3, k0 + kk]; tile_b[kk][q] = B[k0 + kk, col0 + 4q .. +3].
-// tile_a has one vec4 of padding per k so that the 8 threads storing one column of A (k = 0..7)
-// hit different banks.
-var<workgroup> tile_a: array<array<vec4<f32>, 33>, 8>;
-var<workgroup> tile_b: array<array<vec4<f32>, 32>, 8>;
-
-// acc (8 rows x 2 vec4 of columns) += column kk of the staged A x row kk of the staged B
-// (written out: constant indices keep acc in registers).
-fn rank1(acc: ptr<function, array<vec4<f32>, 16>>, kk: u32, lid: vec3<u32>) {
-    let a0 = tile_a[kk][lid.y];
-    let a1 = tile_a[kk][16u + lid.y];
-    let b0 = tile_b[kk][lid.x];
-    let b1 = tile_b[kk][16u + lid.x];
-    (*acc)[0] += a0.x * b0;
-    (*acc)[1] += a0.x * b1;
-    (*acc)[2] += a0.y * b0;
-    (*acc)[3] += a0.y * b1;
-    (*acc)[4] += a0.z * b0;
-    (*acc)[5] += a0.z * b1;
-    (*acc)[6] += a0.w * b0;
-    (*acc)[7] += a0.w * b1;
-    (*acc)[8] += a1.x * b0;
-    (*acc)[9] += a1.x * b1;
-    (*acc)[10] += a1.y * b0;
-    (*acc)[11] += a1.y * b1;
-    (*acc)[12] += a1.z * b0;
-    (*acc)[13] += a1.z * b1;
-    (*acc)[14] += a1.w * b0;
-    (*acc)[15] += a1.w * b1;
-}
+alias Elem = f32;
+const KSTEP: u32 = 8u;
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -86,26 +58,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         rank1(&acc, 7u, lid);
         workgroupBarrier();
     }
-    let c0 = col0 + 4u * lid.x;
-    let c1 = c0 + 64u;
-    let r0 = row0 + 4u * lid.y + 0u;
-    store(batch, r0, c0, acc[0], p);
-    store(batch, r0, c1, acc[1], p);
-    store(batch, r0 + 64u, c0, acc[8], p);
-    store(batch, r0 + 64u, c1, acc[9], p);
-    let r1 = row0 + 4u * lid.y + 1u;
-    store(batch, r1, c0, acc[2], p);
-    store(batch, r1, c1, acc[3], p);
-    store(batch, r1 + 64u, c0, acc[10], p);
-    store(batch, r1 + 64u, c1, acc[11], p);
-    let r2 = row0 + 4u * lid.y + 2u;
-    store(batch, r2, c0, acc[4], p);
-    store(batch, r2, c1, acc[5], p);
-    store(batch, r2 + 64u, c0, acc[12], p);
-    store(batch, r2 + 64u, c1, acc[13], p);
-    let r3 = row0 + 4u * lid.y + 3u;
-    store(batch, r3, c0, acc[6], p);
-    store(batch, r3, c1, acc[7], p);
-    store(batch, r3 + 64u, c0, acc[14], p);
-    store(batch, r3 + 64u, c1, acc[15], p);
+    store_block(batch, row0, col0, lid, &acc, p);
 }

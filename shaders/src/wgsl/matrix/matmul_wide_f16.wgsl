@@ -9,40 +9,13 @@
 // Tiling as matmul_wide.wgsl (16 x 16 threads, 128 x 128 outputs, 8 x 8 per thread) but k steps
 // of 16: each thread stages two vec4 of A (k offsets tid % 8 and tid % 8 + 8) and two of B.
 // Bindings: 0 a (read), 1 b (read), 2 c (read_write), 3 params (uniform Params), with the
-//   clipped loads and stores, in common.wgsl. `enable f16;` is put before common.wgsl by the
+//   clipped loads and stores, in common.wgsl and wide_common.wgsl. `enable f16;` is put first by the
 //   `Kernel` table (WGSL wants directives first).
 // Dispatch: (ceil(n / 128), min(ceil(m / 128) - row_tile_base, 65535), batch chunk <= 65535);
 //   ceil(k / 16) within 65535 (the k loop is the kernel's only loop).
 
-// tile_a[kk][q] = A[row0 + 4q .. row0 + 4q + 3, k0 + kk]; tile_b[kk][q] = B[k0 + kk, col0 + 4q .. +3],
-// rounded to f16; tile_a padded as in matmul_wide.wgsl.
-var<workgroup> tile_a: array<array<vec4<f16>, 33>, 16>;
-var<workgroup> tile_b: array<array<vec4<f16>, 32>, 16>;
-
-// acc (8 rows x 2 vec4 of columns) += column kk of the staged A x row kk of the staged B
-// (written out: constant indices keep acc in registers).
-fn rank1(acc: ptr<function, array<vec4<f16>, 16>>, kk: u32, lid: vec3<u32>) {
-    let a0 = tile_a[kk][lid.y];
-    let a1 = tile_a[kk][16u + lid.y];
-    let b0 = tile_b[kk][lid.x];
-    let b1 = tile_b[kk][16u + lid.x];
-    (*acc)[0] += a0.x * b0;
-    (*acc)[1] += a0.x * b1;
-    (*acc)[2] += a0.y * b0;
-    (*acc)[3] += a0.y * b1;
-    (*acc)[4] += a0.z * b0;
-    (*acc)[5] += a0.z * b1;
-    (*acc)[6] += a0.w * b0;
-    (*acc)[7] += a0.w * b1;
-    (*acc)[8] += a1.x * b0;
-    (*acc)[9] += a1.x * b1;
-    (*acc)[10] += a1.y * b0;
-    (*acc)[11] += a1.y * b1;
-    (*acc)[12] += a1.z * b0;
-    (*acc)[13] += a1.z * b1;
-    (*acc)[14] += a1.w * b0;
-    (*acc)[15] += a1.w * b1;
-}
+alias Elem = f16;
+const KSTEP: u32 = 16u;
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -112,26 +85,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         acc[15] += vec4<f32>(part[15]);
         workgroupBarrier();
     }
-    let c0 = col0 + 4u * lid.x;
-    let c1 = c0 + 64u;
-    let r0 = row0 + 4u * lid.y + 0u;
-    store(batch, r0, c0, acc[0], p);
-    store(batch, r0, c1, acc[1], p);
-    store(batch, r0 + 64u, c0, acc[8], p);
-    store(batch, r0 + 64u, c1, acc[9], p);
-    let r1 = row0 + 4u * lid.y + 1u;
-    store(batch, r1, c0, acc[2], p);
-    store(batch, r1, c1, acc[3], p);
-    store(batch, r1 + 64u, c0, acc[10], p);
-    store(batch, r1 + 64u, c1, acc[11], p);
-    let r2 = row0 + 4u * lid.y + 2u;
-    store(batch, r2, c0, acc[4], p);
-    store(batch, r2, c1, acc[5], p);
-    store(batch, r2 + 64u, c0, acc[12], p);
-    store(batch, r2 + 64u, c1, acc[13], p);
-    let r3 = row0 + 4u * lid.y + 3u;
-    store(batch, r3, c0, acc[6], p);
-    store(batch, r3, c1, acc[7], p);
-    store(batch, r3 + 64u, c0, acc[14], p);
-    store(batch, r3 + 64u, c1, acc[15], p);
+    store_block(batch, row0, col0, lid, &acc, p);
 }
