@@ -13,9 +13,14 @@ pub enum Device {
 }
 
 impl Device {
-    /// The process-wide GPU when a wgpu adapter is present, the CPU otherwise.
+    /// The process-wide GPU when a hardware wgpu adapter is present, the CPU otherwise. A software
+    /// adapter (Mesa's lavapipe reports device type `Cpu`) is never chosen here: it runs our kernels
+    /// at ~1 GFLOP/s, far below the CPU backend; `Device::gpu()` still opens it when asked.
     pub fn auto() -> Device {
-        GpuDevice::shared().map(Device::Gpu).unwrap_or(Device::Cpu)
+        match GpuDevice::shared() {
+            Some(g) if !g.info().is_software() => Device::Gpu(g),
+            _ => Device::Cpu,
+        }
     }
 
     /// The process-wide GPU, or an error saying why there is none.

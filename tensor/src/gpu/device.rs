@@ -35,6 +35,13 @@ pub struct GpuInfo {
     pub max_compute_workgroups_per_dimension: u32,
 }
 
+impl GpuInfo {
+    /// A software rasteriser rather than a GPU (wgpu's device type `Cpu`, e.g. Mesa's lavapipe).
+    pub fn is_software(&self) -> bool {
+        self.device_type == format!("{:?}", wgpu::DeviceType::Cpu)
+    }
+}
+
 pub(crate) struct Inner {
     pub(crate) id: u64,
     pub(crate) device: wgpu::Device,
