@@ -18,7 +18,7 @@ impl Device {
     /// at ~1 GFLOP/s, far below the CPU backend; `Device::gpu()` still opens it when asked.
     pub fn auto() -> Device {
         match GpuDevice::shared() {
-            Some(g) if !g.info().is_software() => Device::Gpu(g),
+            Some(g) if !g.info().software => Device::Gpu(g),
             _ => Device::Cpu,
         }
     }

@@ -5,7 +5,7 @@ use super::kernels::matmul::MatmulKernel;
 use super::pipeline::PipelineCache;
 use super::submit::Batch;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A GPU failure a caller can act on: no adapter, out of memory, a size over a device limit,
@@ -28,18 +28,13 @@ pub struct GpuInfo {
     pub backend: String,
     pub device_type: String,
     pub driver: String,
+    /// A software rasteriser rather than a GPU (device type `Cpu`, e.g. Mesa's lavapipe).
+    pub software: bool,
     /// The adapter can run WGSL `f16` arithmetic (`shader-f16`).
     pub shader_f16: bool,
     pub max_storage_buffer_binding_size: u64,
     pub max_buffer_size: u64,
     pub max_compute_workgroups_per_dimension: u32,
-}
-
-impl GpuInfo {
-    /// A software rasteriser rather than a GPU (wgpu's device type `Cpu`, e.g. Mesa's lavapipe).
-    pub fn is_software(&self) -> bool {
-        self.device_type == format!("{:?}", wgpu::DeviceType::Cpu)
-    }
 }
 
 pub(crate) struct Inner {
@@ -53,10 +48,8 @@ pub(crate) struct Inner {
     pub(crate) failure: Arc<Mutex<Option<String>>>,
     /// Offsets of uniform bindings must be multiples of this (the adapter's limit).
     pub(crate) uniform_align: usize,
-    /// The forced matmul kernel (`MatmulKernel` as u8; 0 = auto).
-    matmul_kernel: AtomicU8,
-    /// Opt-in f16 arithmetic in the wide matmul.
-    f16_compute: AtomicBool,
+    /// The matmul kernel setting (`Auto` unless forced) and whether f16 compute is on.
+    matmul: Mutex<(MatmulKernel, bool)>,
 }
 
 /// A handle to one GPU (cheap to clone; clones share the device, pool and caches).
@@ -102,6 +95,7 @@ impl GpuDevice {
             name: a.name.clone(),
             backend: format!("{:?}", a.backend),
             device_type: format!("{:?}", a.device_type),
+            software: a.device_type == wgpu::DeviceType::Cpu,
             driver: format!("{} {}", a.driver, a.driver_info).trim().to_string(),
             shader_f16: features.contains(wgpu::Features::SHADER_F16),
             max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
@@ -122,8 +116,7 @@ impl GpuDevice {
             batch: Mutex::new(Batch::default()),
             failure,
             uniform_align: limits.min_uniform_buffer_offset_alignment.max(16) as usize,
-            matmul_kernel: AtomicU8::new(MatmulKernel::Auto.to_u8()),
-            f16_compute: AtomicBool::new(false),
+            matmul: Mutex::new((MatmulKernel::Auto, false)),
         };
         Ok(GpuDevice { inner: Arc::new(inner) })
     }
@@ -141,12 +134,12 @@ impl GpuDevice {
     /// Forces one matmul kernel on this device (benchmarks and tests); `MatmulKernel::Auto`, the
     /// default, picks by the product's size.
     pub fn set_matmul_kernel(&self, kernel: MatmulKernel) {
-        self.inner.matmul_kernel.store(kernel.to_u8(), Ordering::Relaxed);
+        lock(&self.inner.matmul).0 = kernel;
     }
 
     /// The matmul kernel setting (`Auto` unless forced).
     pub fn matmul_kernel(&self) -> MatmulKernel {
-        MatmulKernel::from_u8(self.inner.matmul_kernel.load(Ordering::Relaxed))
+        lock(&self.inner.matmul).0
     }
 
     /// Opt-in f16 arithmetic: products that run on the wide matmul kernel round their inputs to
@@ -157,13 +150,13 @@ impl GpuDevice {
         if on && !self.inner.info.shader_f16 {
             return Err(GpuError(format!("f16 compute: adapter {} has no shader-f16", self.inner.info.name)));
         }
-        self.inner.f16_compute.store(on, Ordering::Relaxed);
+        lock(&self.inner.matmul).1 = on;
         Ok(())
     }
 
     /// Whether f16 compute is on.
     pub fn f16_compute(&self) -> bool {
-        self.inner.f16_compute.load(Ordering::Relaxed)
+        lock(&self.inner.matmul).1
     }
 
     /// A number unique to this device within the process (`Device` equality uses it).

@@ -1,7 +1,7 @@
 //! Elementwise throughput (`add`, `exp` at 1e3 / 1e5 / 1e7 elements) and per-op overhead
 //! (one small `add` end to end: allocation, broadcasting checks, the loop, the `Arc`).
 
-use super::timing::{Timing, bench, device_fields, emit, pool, sync};
+use super::timing::{bench, device_fields, emit, pool, sync};
 use autograd::{Param, Tape};
 use serde_json::json;
 use tensor::rand::SeedableRng;
@@ -58,8 +58,7 @@ pub fn run_overhead_gpu(dev: &Device) {
             3,
         );
         let (rec_s, rec_n) = recording.get();
-        let q = GPU_QUEUED as f64;
-        let per = Timing { sec: queued.sec / q, best: queued.best / q, foreign_cpu: queued.foreign_cpu };
+        let per = queued.per_call(GPU_QUEUED);
         let mut row = json!({"bench": "overhead", "op": "gpu_add_queued", "shape": shape, "queued": GPU_QUEUED,
             "ns_per_op": per.sec * 1e9, "ns_record_per_op": rec_s / rec_n as f64 * 1e9});
         row.as_object_mut().expect("object").extend(device_fields(dev).as_object().expect("object").clone());
@@ -102,9 +101,7 @@ pub fn run_overhead(threads: &[usize]) {
                 drop(std::hint::black_box(a.add(&b)));
             }
         };
-        let mut timing = pool.install(|| bench(step, 10));
-        timing.sec /= 64.0;
-        timing.best /= 64.0;
+        let timing = pool.install(|| bench(step, 10)).per_call(64);
         let row = json!({"bench": "overhead", "op": "var_add", "shape": [128, 128], "ns_per_op": timing.sec * 1e9});
         emit(row, timing, t);
     }

@@ -4,7 +4,7 @@
 //! pool's threads, since its own threading is fixed per process). On a GPU: each WGSL matmul
 //! kernel (and the f16 one where the adapter has it) at sizes up to 4096.
 
-use super::timing::{Timing, bench, device_fields, emit, pool, sync};
+use super::timing::{bench, device_fields, emit, pool, sync};
 use rayon::prelude::*;
 use serde_json::json;
 use tensor::rand::SeedableRng;
@@ -128,8 +128,7 @@ fn run_gpu(g: &GpuDevice, dev: &Device) {
                 },
                 2,
             );
-            let q = GPU_QUEUED as f64;
-            let per = Timing { sec: timing.sec / q, best: timing.best / q, foreign_cpu: timing.foreign_cpu };
+            let per = timing.per_call(GPU_QUEUED);
             let name = match (kernel, f16) {
                 (MatmulKernel::Auto, _) => format!("auto:{}", kernel.resolve(n, n, 1).name()),
                 (k, true) => format!("{}_f16", k.name()),

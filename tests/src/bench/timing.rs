@@ -14,6 +14,13 @@ pub struct Timing {
     pub foreign_cpu: f64,
 }
 
+impl Timing {
+    /// The timing of one of `n` operations that each timed call ran (median and best divided).
+    pub fn per_call(self, n: usize) -> Timing {
+        Timing { sec: self.sec / n as f64, best: self.best / n as f64, foreign_cpu: self.foreign_cpu }
+    }
+}
+
 /// Timed repetitions per measurement (`BENCH_REPS`, default 7, as the peers).
 fn reps() -> usize {
     std::env::var("BENCH_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(7)

@@ -41,7 +41,7 @@ fn device_reports_itself() {
     println!("adapter: {} ({}, {}), shader-f16: {}", info.name, info.backend, info.device_type, info.shader_f16);
     assert!(info.max_storage_buffer_binding_size > 0);
     // `auto` takes a hardware GPU, never a software adapter such as lavapipe (slower than the CPU).
-    assert_eq!(Device::auto() == Device::Cpu, info.is_software(), "Device::auto() on {}", info.device_type);
+    assert_eq!(Device::auto() == Device::Cpu, info.software, "Device::auto() on {}", info.device_type);
     assert_eq!(dev, Device::Gpu(g.clone()));
     assert_ne!(dev, Device::Cpu);
     assert!(dev.to_string().starts_with("gpu:"));

@@ -42,22 +42,6 @@ impl MatmulKernel {
         }
     }
 
-    pub(crate) fn to_u8(self) -> u8 {
-        match self {
-            MatmulKernel::Auto => 0,
-            MatmulKernel::Tiled64 => 1,
-            MatmulKernel::Wide128 => 2,
-        }
-    }
-
-    pub(crate) fn from_u8(v: u8) -> MatmulKernel {
-        match v {
-            1 => MatmulKernel::Tiled64,
-            2 => MatmulKernel::Wide128,
-            _ => MatmulKernel::Auto,
-        }
-    }
-
     /// The kernel `Auto` resolves to for `batch` products of `m x n` outputs.
     pub fn resolve(self, m: usize, n: usize, batch: usize) -> MatmulKernel {
         match self {
@@ -123,7 +107,8 @@ impl GpuDevice {
         if k == 0 {
             return self.zeros(nb * m * n);
         }
-        let (kernel, tile, k_step, inner) = self.matmul_kernel().resolve(m, n, nb).shape(self.f16_compute());
+        let (choice, f16) = (self.matmul_kernel(), self.f16_compute());
+        let (kernel, tile, k_step, inner) = choice.resolve(m, n, nb).shape(f16);
         let k_max = k_step * (MAX_LOOP / inner);
         let ba = Layout { shape: batch.to_vec(), strides: la.strides[..r - 2].to_vec(), offset: 0 };
         let bb = Layout { shape: batch.to_vec(), strides: lb.strides[..r - 2].to_vec(), offset: 0 };
